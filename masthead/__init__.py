@@ -1,0 +1,1 @@
+"""Masthead: a self-hosted news publishing platform (Django + Wagtail)."""
