@@ -1,0 +1,52 @@
+# Masthead: two commands do everything on a fresh machine.
+#   make run   - create .venv, install, migrate, load the demo site, serve it
+#   make test  - the whole suite on SQLite, then again on PostgreSQL
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+# PostgreSQL test database (pytest-django prefixes "test_"); one per checkout folder so
+# several checkouts on one machine do not collide.
+PG_NAME := masthead_$(shell basename "$(CURDIR)" | tr -c 'a-zA-Z0-9\n' '_' | tr 'A-Z' 'a-z')
+PG_URL  ?= postgres://postgres@127.0.0.1:5432/$(PG_NAME)
+PYTEST_ARGS ?=
+
+.PHONY: run test test-sqlite test-postgres install lint format bench eval worker clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
+
+worker: install
+	$(BIN)/python manage.py db_worker
+
+test: install
+	@bash scripts/run-tests.sh $(PYTEST_ARGS)
+
+test-sqlite: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check masthead benchmarks scripts
+	$(BIN)/ruff format --check masthead benchmarks scripts
+
+format: install
+	$(BIN)/ruff format masthead benchmarks scripts
+	$(BIN)/ruff check --fix masthead benchmarks scripts
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,63 @@
+"""``manage.py serve``: print the site's URLs, then run gunicorn and the task worker.
+
+This is what ``make run`` ends with. It is the production server set-up at small
+scale (gunicorn sync workers plus one ``db_worker`` for background tasks), so
+what a newsroom tries locally is what it deploys.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from masthead.articles.models import HomePage, StoryPage
+
+
+class Command(BaseCommand):
+    help = "Serve the site with gunicorn and run the background task worker."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--no-worker", action="store_true", help="Do not start db_worker.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        host, port = options["host"], options["port"]
+        base = os.environ.get("SITE_URL") or f"http://{host}:{port}"
+        env = {**os.environ, "SITE_URL": base, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "masthead.settings.base")}
+        if host not in settings.ALLOWED_HOSTS and "ALLOWED_HOSTS" not in os.environ:
+            env["ALLOWED_HOSTS"] = ",".join([*settings.ALLOWED_HOSTS, host])
+        gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which("gunicorn")
+        if not gunicorn:
+            raise CommandError("gunicorn is not installed in this environment (pip install -e .)")
+        home = HomePage.objects.first()
+        seed = StoryPage.objects.filter(external_id__startswith="file:").first()
+        self.stdout.write(self.style.SUCCESS(f"Masthead is starting on {base}"))
+        self.stdout.write(f"  Home page:   {base}{home.url if home else '/'}")
+        if seed:
+            self.stdout.write(f"  Seed story:  {base}{seed.url}")
+        self.stdout.write(f"  Admin:       {base}/admin/  (user 'editor')")
+        self.stdout.write(f"  Emails are written to {settings.EMAIL_FILE_PATH}" if "filebased" in settings.EMAIL_BACKEND else "")
+        worker = None
+        if not options["no_worker"]:
+            worker = subprocess.Popen([sys.executable, "manage.py", "db_worker"], env=env)  # noqa: S603
+        cmd = [gunicorn, "masthead.wsgi:application", "--bind", f"{host}:{port}", "--workers", str(options["workers"]),
+               "--access-logfile", "-", "--graceful-timeout", "5"]
+        try:
+            proc = subprocess.Popen(cmd, env=env)  # noqa: S603
+            proc.wait()
+        except KeyboardInterrupt:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait()
+        finally:
+            if worker:
+                worker.terminate()
+                worker.wait(timeout=10)

@@ -1,0 +1,286 @@
+"""Page tree of a Masthead site: Home → Section → Story, plus bylines and tags.
+
+The tree is enforced with ``parent_page_types``/``subpage_types``: a story always
+lives in exactly one section (its parent), which is how URLs (``/world/<slug>/``),
+section feeds and section listings are derived without a separate foreign key.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.html import strip_tags
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import Tag, TaggedItemBase
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+
+from masthead.articles.blocks import StoryBodyBlock
+from masthead.articles.dates import dateline_text
+
+
+class AccessLevel(models.TextChoices):
+    """Who may read a story's full body (see ``masthead.metering``).
+
+    ``metered`` is the default and also the meaning of any missing or unknown
+    value, so an old import never opens a story to everyone by accident.
+    """
+
+    FREE = "free", "Free to everyone"
+    METERED = "metered", "Metered (counts towards free stories)"
+    SUBSCRIBERS = "subscribers", "Subscribers only"
+
+
+def effective_access_level(value: str | None) -> str:
+    """Return ``value`` if it is a known access level, else ``"metered"``."""
+    return value if value in AccessLevel.values else AccessLevel.METERED
+
+
+@register_snippet
+class Author(models.Model):
+    """A person credited in a story's byline (not necessarily a site user)."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    role = models.CharField(max_length=200, blank=True, help_text="e.g. Diplomatic Correspondent")
+    bio = models.TextField(blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("role"), FieldPanel("bio")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StoryTag(TaggedItemBase):
+    """Through model for story tags."""
+
+    content_object = ParentalKey("articles.StoryPage", related_name="tagged_items", on_delete=models.CASCADE)
+
+
+class HomePage(RoutablePageMixin, Page):
+    """The front page: latest stories per section; also serves ``/tags/<slug>/``."""
+
+    intro = models.CharField(max_length=300, blank=True)
+    stories_per_section = models.PositiveSmallIntegerField(default=4)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("stories_per_section")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["articles.SectionPage"]
+    max_count = 1
+    template = "articles/home_page.html"
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context(request, *args, **kwargs)
+        sections = list(SectionPage.objects.child_of(self).live().public().order_by("path"))
+        blocks = []
+        for section in sections:
+            stories = list(
+                StoryPage.objects.child_of(section)
+                .live()
+                .public()
+                .order_by("-published_at", "-first_published_at")
+                .select_related("lead_image")[: self.stories_per_section]
+            )
+            if stories:
+                blocks.append({"section": section, "stories": stories})
+        context["section_blocks"] = blocks
+        context["sections"] = sections
+        return context
+
+    @path("tags/<slug:tag>/", name="tag")
+    def tag_view(self, request: HttpRequest, tag: str) -> HttpResponse:
+        """List live stories carrying ``tag``, newest first (404 for an unknown tag)."""
+        tag_obj = Tag.objects.filter(slug=tag).first()
+        if tag_obj is None:
+            raise Http404("No such tag")
+        stories = (
+            StoryPage.objects.live()
+            .public()
+            .filter(tagged_items__tag=tag_obj)
+            .order_by("-published_at")
+            .select_related("lead_image")[:50]
+        )
+        return self.render(
+            request,
+            context_overrides={"tag": tag_obj, "stories": stories},
+            template="articles/tag_page.html",
+        )
+
+
+class SectionPage(Page):
+    """A section of the paper (World, India, Business…): lists its stories."""
+
+    description = models.CharField(max_length=300, blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("description")]
+    parent_page_types = ["articles.HomePage"]
+    subpage_types = ["articles.StoryPage"]
+    template = "articles/section_page.html"
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from django.core.paginator import Paginator
+
+        context = super().get_context(request, *args, **kwargs)
+        qs = (
+            StoryPage.objects.child_of(self)
+            .live()
+            .public()
+            .order_by("-published_at", "-first_published_at")
+            .select_related("lead_image")
+        )
+        context["stories"] = Paginator(qs, 20).get_page(request.GET.get("page"))
+        return context
+
+
+class StoryPage(Page):
+    """A news story.
+
+    The page ``title`` is the headline. ``published_at``/``updated_at`` are the
+    times printed on the dateline; when empty, Wagtail's first and last publish
+    times are used. ``access_level`` decides who reads the full body.
+    """
+
+    standfirst = models.TextField(
+        blank=True, help_text="The sub-headline: one or two sentences under the headline."
+    )
+    dateline = models.CharField(max_length=120, blank=True, help_text="Place, e.g. Moscow")
+    published_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="Shown on the dateline; defaults to first publish."
+    )
+    updated_at = models.DateTimeField(
+        null=True, blank=True, help_text="Shown as 'Updated …' on the dateline when set."
+    )
+    lead_image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lead_image_alt = models.CharField(max_length=300, blank=True, help_text="Alt text for the lead image.")
+    lead_image_caption = models.CharField(max_length=500, blank=True)
+    lead_image_credit = models.CharField(max_length=200, blank=True)
+    body = StreamField(StoryBodyBlock(), blank=True)
+    authors = ParentalManyToManyField(Author, blank=True, related_name="stories")
+    tags = ClusterTaggableManager(through=StoryTag, blank=True)
+    access_level = models.CharField(
+        max_length=20, choices=AccessLevel.choices, default=AccessLevel.METERED
+    )
+    comments_open = models.BooleanField(default=True)
+    external_id = models.CharField(
+        max_length=200,
+        blank=True,
+        db_index=True,
+        help_text="Key of the source this story was imported from; re-imports update it.",
+    )
+
+    content_panels = [
+        FieldPanel("title", heading="Headline"),
+        FieldPanel("standfirst"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("dateline"), FieldPanel("published_at"), FieldPanel("updated_at")]),
+                FieldPanel("authors"),
+            ],
+            heading="Dateline and byline",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("lead_image"),
+                FieldPanel("lead_image_alt"),
+                FieldPanel("lead_image_caption"),
+                FieldPanel("lead_image_credit"),
+            ],
+            heading="Lead photo",
+        ),
+        FieldPanel("body"),
+        FieldPanel("tags"),
+    ]
+    settings_panels = [
+        *Page.settings_panels,
+        FieldPanel("access_level"),
+        FieldPanel("comments_open"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("standfirst"),
+        index.SearchField("body"),
+        index.FilterField("access_level"),
+        index.FilterField("published_at"),
+    ]
+    parent_page_types = ["articles.SectionPage"]
+    subpage_types: list[str] = []
+    template = "articles/story_page.html"
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(access_level__in=AccessLevel.values),
+                name="story_access_level_known",
+            )
+        ]
+
+    # --- derived values ---------------------------------------------------------------
+    @property
+    def headline(self) -> str:
+        """The headline (Wagtail's ``title``)."""
+        return self.title
+
+    @property
+    def display_published(self):  # noqa: ANN201 - datetime | None
+        """Aware datetime printed as the publication time."""
+        return self.published_at or self.first_published_at
+
+    @property
+    def display_updated(self):  # noqa: ANN201 - datetime | None
+        """Aware datetime printed as 'Updated', or ``None`` when there is none to show."""
+        if self.updated_at:
+            return self.updated_at
+        published = self.display_published
+        last = self.last_published_at
+        if published and last and last - published > timedelta(minutes=1):
+            return last
+        return None
+
+    @property
+    def dateline_line(self) -> str:
+        """The full dateline line, e.g. ``October 07, 2021 09:31 pm | Updated 09:31 pm IST - Moscow``."""
+        return dateline_text(self.display_published, self.display_updated, self.dateline)
+
+    @property
+    def section(self) -> SectionPage | None:
+        """The section this story lives in (its parent page)."""
+        parent = self.get_parent()
+        return parent.specific if parent else None
+
+    @property
+    def effective_access_level(self) -> str:
+        """The access level, with anything unknown read as ``metered``."""
+        return effective_access_level(self.access_level)
+
+    @cached_property
+    def paragraphs_text(self) -> list[str]:
+        """Plain text of each ``paragraph`` block, in order (for feeds, tests and search)."""
+        return [strip_tags(str(block.value.source)) for block in self.body if block.block_type == "paragraph"]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.access_level not in AccessLevel.values:
+            raise ValidationError({"access_level": f"Unknown access level {self.access_level!r}."})
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.access_level not in AccessLevel.values:
+            raise ValidationError({"access_level": f"Unknown access level {self.access_level!r}."})
+        if self.published_at is None and self.live:
+            self.published_at = self.first_published_at or timezone.now()
+        super().save(*args, **kwargs)

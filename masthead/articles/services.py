@@ -1,0 +1,139 @@
+"""Writers for the page tree: the one place that creates or updates stories and sections.
+
+Importers (``import_story_text``, ``load_demo``) call these functions rather than
+saving pages themselves, so every path sets the same fields the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.html import escape
+from django.utils.text import slugify
+from wagtail.models import Page, Site
+
+from masthead.articles.models import AccessLevel, HomePage, SectionPage, StoryPage
+from masthead.articles.text_import import ParsedStory
+
+
+class SiteNotReady(RuntimeError):
+    """There is no Masthead home page yet (run ``manage.py load_demo`` or migrate first)."""
+
+
+def get_home() -> HomePage:
+    """Return the site's home page.
+
+    :raises SiteNotReady: when no :class:`HomePage` exists.
+    """
+    home = HomePage.objects.first()
+    if home is None:
+        raise SiteNotReady("No home page yet: run 'manage.py load_demo' to create the site.")
+    return home
+
+
+def ensure_home(site_name: str) -> HomePage:
+    """Return the home page, creating it (and pointing the default Site at it) if needed.
+
+    Wagtail's initial migration creates a placeholder "Welcome" page; it is removed
+    so the home page can take the root slot.
+    """
+    home = HomePage.objects.first()
+    if home is not None:
+        return home
+    root = Page.get_first_root_node()
+    for child in root.get_children():
+        if child.specific_class is Page:  # Wagtail's placeholder welcome page
+            Site.objects.filter(root_page=child).delete()
+            child.delete()
+    home = HomePage(title=site_name, slug="home", intro="")
+    root.add_child(instance=home)
+    home.save_revision().publish()
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name=site_name)
+    else:
+        site.root_page = home
+        site.site_name = site_name
+        site.save()
+    return home
+
+
+def ensure_section(slug: str, title: str | None = None, description: str = "") -> SectionPage:
+    """Return the section with ``slug`` under the home page, creating it if missing."""
+    home = get_home()
+    slug = slugify(slug)
+    section = SectionPage.objects.child_of(home).filter(slug=slug).first()
+    if section is not None:
+        return section.specific
+    section = SectionPage(title=title or slug.replace("-", " ").title(), slug=slug, description=description)
+    home.add_child(instance=section)
+    section.save_revision().publish()
+    return section
+
+
+def paragraphs_to_body(paragraphs: list[str]) -> list[tuple[str, str]]:
+    """Return StreamField data for plain-text ``paragraphs`` (each escaped into ``<p>``)."""
+    return [("paragraph", f"<p>{escape(p)}</p>") for p in paragraphs]
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    """What :func:`upsert_story` did: the story and whether it was new."""
+
+    story: StoryPage
+    created: bool
+
+
+def _unique_slug(parent: Page, base: str, exclude_pk: int | None = None) -> str:
+    base = (slugify(base)[:80] or "story").strip("-")
+    slug, n = base, 1
+    siblings = parent.get_children()
+    while siblings.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def upsert_story(
+    section: SectionPage,
+    parsed: ParsedStory,
+    external_id: str,
+    *,
+    lead_image=None,  # noqa: ANN001 - wagtail Image | None
+    access_level: str = AccessLevel.METERED,
+    with_revision: bool = True,
+) -> UpsertResult:
+    """Create or update the story imported from ``external_id``, and publish it.
+
+    Re-importing the same source updates the existing story in place (same page,
+    same URL) instead of creating a duplicate. ``with_revision=False`` skips
+    Wagtail's revision for bulk demo loads (thousands of stories); editors' first
+    save in the admin creates one.
+    """
+    story = StoryPage.objects.filter(external_id=external_id).first() if external_id else None
+    created = story is None
+    if created:
+        story = StoryPage(external_id=external_id, slug=_unique_slug(section, parsed.headline))
+    story.title = parsed.headline
+    story.standfirst = parsed.standfirst
+    story.dateline = parsed.dateline
+    story.published_at = parsed.published_at
+    story.updated_at = parsed.updated_at
+    story.lead_image_caption = parsed.caption
+    story.lead_image_alt = parsed.caption
+    story.body = paragraphs_to_body(parsed.paragraphs)
+    story.access_level = access_level
+    if lead_image is not None and (created or story.lead_image_id is None):
+        story.lead_image = lead_image
+    if created:
+        story.first_published_at = parsed.published_at
+        story.live = True
+        section.add_child(instance=story)
+    if with_revision:
+        story.save_revision().publish()
+    elif not created:
+        story.save()
+    story.refresh_from_db()
+    return UpsertResult(story=story, created=created)

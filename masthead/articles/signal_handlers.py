@@ -1,0 +1,1 @@
+"""Signal handlers for stories (cache purges are connected here)."""

@@ -1,0 +1,1 @@
+"""Settings: ``base`` for every environment, ``test`` for the test suite."""

@@ -1,0 +1,28 @@
+"""Settings for the test suite: fast, deterministic, no network.
+
+Tasks run immediately (Wagtail's and ours, through the same ``TASKS`` setting), mail
+goes to ``django.core.mail.outbox``, the password hasher is MD5 for speed. The
+database comes from ``DATABASE_URL`` so the same suite runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ.setdefault("MASTHEAD_DATA_DIR", tempfile.mkdtemp(prefix="masthead-test-"))
+
+from masthead.settings.base import *  # noqa: E402,F403
+from masthead.settings.base import DATABASES  # noqa: E402
+
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]

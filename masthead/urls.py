@@ -1,0 +1,46 @@
+"""URL configuration: feeds, sitemaps, search, admin, then Wagtail's page tree."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
+from wagtail.documents import urls as wagtaildocs_urls
+
+from masthead.articles import feeds
+from masthead.articles.news_sitemap import news_sitemap
+from masthead.search.views import search
+
+feed_patterns = (
+    [
+        path("latest.rss", feeds.SiteFeed(), name="site-rss"),
+        path("latest.atom", feeds.SiteAtomFeed(), name="site-atom"),
+        path("<slug:slug>.rss", feeds.SectionFeed(), name="section-rss"),
+        path("<slug:slug>.atom", feeds.SectionAtomFeed(), name="section-atom"),
+    ],
+    "feeds",
+)
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("accounts/", include("allauth.urls")),
+    path("search/", search, name="search"),
+    path("feeds/", include(feed_patterns)),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("news-sitemap.xml", news_sitemap, name="news-sitemap"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+else:
+    # Media uploaded by editors; in production nginx serves /media/ (see docs/deploy.md).
+    from django.views.static import serve
+
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+
+urlpatterns += [path("", include(wagtail_urls))]
