@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright sync API + live_server
 os.environ.setdefault("MASTHEAD_DATA_DIR", tempfile.mkdtemp(prefix="masthead-test-"))
 
 from masthead.settings.base import *  # noqa: E402,F403
