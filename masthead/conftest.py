@@ -26,7 +26,9 @@ def shared_path(relative: str) -> Path:
     """Return ``<shared>/<relative>``, skipping the test with a clear message if absent."""
     path = Path(settings.MASTHEAD_SHARED_DATA) / relative
     if not path.exists():
-        pytest.skip(f"shared file {path} is absent (tests read ../shared by path; set MASTHEAD_SHARED_DATA)")
+        pytest.skip(
+            f"shared file {path} is absent (tests read ../shared by path; set MASTHEAD_SHARED_DATA)"
+        )
     return path
 
 
@@ -64,7 +66,14 @@ def make_story(world: SectionPage) -> Callable[..., StoryPage]:
             slug=f"story-{n}",
             standfirst=standfirst,
             access_level=access_level,
-            body=paragraphs_to_body(paragraphs or [f"Lead paragraph of story {n}.", f"Second paragraph of story {n}.", f"Third paragraph of story {n}."]),
+            body=paragraphs_to_body(
+                paragraphs
+                or [
+                    f"Lead paragraph of story {n}.",
+                    f"Second paragraph of story {n}.",
+                    f"Third paragraph of story {n}.",
+                ]
+            ),
             published_at=published_at,
             **fields,
         )
@@ -80,7 +89,9 @@ def make_story(world: SectionPage) -> Callable[..., StoryPage]:
 def chromium_path() -> str:
     """Path of Debian's Chromium; skip (or fail under CI=true) when it is missing."""
     if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} is not installed (apt-get install -y chromium); browser tests need it"
+        message = (
+            f"{CHROMIUM} is not installed (apt-get install -y chromium); browser tests need it"
+        )
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
@@ -96,8 +107,15 @@ def browser(chromium_path: str) -> Iterator[object]:
         b = pw.chromium.launch(
             executable_path=chromium_path,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-quic",
+                "--disable-sync",
+            ],
         )
         yield b
         b.close()

@@ -115,14 +115,18 @@ def bbc_stories(archive: Path) -> Iterator[tuple[str, str, ParsedStory]]:
                 continue
             key = f"bbc:{parts[-2]}/{parts[-1]}"
             published = _spread_date(key)
-            yield key, BBC_SECTION[parts[-2]], ParsedStory(
-                headline=headline[:250],
-                standfirst=paras[0],
-                published_at=published,
-                updated_at=None,
-                dateline="London",
-                caption="",
-                paragraphs=paras[1:],
+            yield (
+                key,
+                BBC_SECTION[parts[-2]],
+                ParsedStory(
+                    headline=headline[:250],
+                    standfirst=paras[0],
+                    published_at=published,
+                    updated_at=None,
+                    dateline="London",
+                    caption="",
+                    paragraphs=paras[1:],
+                ),
             )
 
 
@@ -142,14 +146,20 @@ def toi_briefs(path: Path, limit: int) -> Iterator[tuple[str, str, ParsedStory]]
             category = (row.get("headline_category") or "").split(".")[0]
             section = TOI_SECTION_PREFIX.get(category, "india")
             published = timezone.make_aware(day.replace(hour=6 + n % 14, minute=(n * 7) % 60))
-            yield f"toi:{n}", section, ParsedStory(
-                headline=headline[:250],
-                standfirst=headline[:250],
-                published_at=published,
-                updated_at=None,
-                dateline="New Delhi",
-                caption="",
-                paragraphs=["A headline from the archive; the full report was not carried over."],
+            yield (
+                f"toi:{n}",
+                section,
+                ParsedStory(
+                    headline=headline[:250],
+                    standfirst=headline[:250],
+                    published_at=published,
+                    updated_at=None,
+                    dateline="New Delhi",
+                    caption="",
+                    paragraphs=[
+                        "A headline from the archive; the full report was not carried over."
+                    ],
+                ),
             )
 
 

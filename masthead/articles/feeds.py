@@ -26,11 +26,17 @@ class SiteFeed(Feed):
 
     feed_type = Rss201rev2Feed
 
-    def get_object(self, request: HttpRequest, *args: object, **kwargs: object) -> SectionPage | None:
+    def get_object(
+        self, request: HttpRequest, *args: object, **kwargs: object
+    ) -> SectionPage | None:
         return None
 
     def title(self, obj: SectionPage | None) -> str:
-        return settings.MASTHEAD_SITE_NAME if obj is None else f"{obj.title} | {settings.MASTHEAD_SITE_NAME}"
+        return (
+            settings.MASTHEAD_SITE_NAME
+            if obj is None
+            else f"{obj.title} | {settings.MASTHEAD_SITE_NAME}"
+        )
 
     def link(self, obj: SectionPage | None) -> str:
         return "/" if obj is None else obj.url
@@ -43,8 +49,17 @@ class SiteFeed(Feed):
         if obj is not None:
             qs = qs.child_of(obj)
         return qs.order_by("-published_at", "-first_published_at").only(
-            "id", "title", "standfirst", "published_at", "first_published_at", "last_published_at",
-            "updated_at", "url_path", "access_level", "path", "depth",
+            "id",
+            "title",
+            "standfirst",
+            "published_at",
+            "first_published_at",
+            "last_published_at",
+            "updated_at",
+            "url_path",
+            "access_level",
+            "path",
+            "depth",
         )[:FEED_SIZE]
 
     def item_title(self, item: StoryPage) -> str:

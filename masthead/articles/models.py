@@ -68,7 +68,9 @@ class Author(models.Model):
 class StoryTag(TaggedItemBase):
     """Through model for story tags."""
 
-    content_object = ParentalKey("articles.StoryPage", related_name="tagged_items", on_delete=models.CASCADE)
+    content_object = ParentalKey(
+        "articles.StoryPage", related_name="tagged_items", on_delete=models.CASCADE
+    )
 
 
 class HomePage(RoutablePageMixin, Page):
@@ -159,7 +161,10 @@ class StoryPage(Page):
     )
     dateline = models.CharField(max_length=120, blank=True, help_text="Place, e.g. Moscow")
     published_at = models.DateTimeField(
-        null=True, blank=True, db_index=True, help_text="Shown on the dateline; defaults to first publish."
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Shown on the dateline; defaults to first publish.",
     )
     updated_at = models.DateTimeField(
         null=True, blank=True, help_text="Shown as 'Updated …' on the dateline when set."
@@ -167,7 +172,9 @@ class StoryPage(Page):
     lead_image = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    lead_image_alt = models.CharField(max_length=300, blank=True, help_text="Alt text for the lead image.")
+    lead_image_alt = models.CharField(
+        max_length=300, blank=True, help_text="Alt text for the lead image."
+    )
     lead_image_caption = models.CharField(max_length=500, blank=True)
     lead_image_credit = models.CharField(max_length=200, blank=True)
     body = StreamField(StoryBodyBlock(), blank=True)
@@ -189,7 +196,9 @@ class StoryPage(Page):
         FieldPanel("standfirst"),
         MultiFieldPanel(
             [
-                FieldRowPanel([FieldPanel("dateline"), FieldPanel("published_at"), FieldPanel("updated_at")]),
+                FieldRowPanel(
+                    [FieldPanel("dateline"), FieldPanel("published_at"), FieldPanel("updated_at")]
+                ),
                 FieldPanel("authors"),
             ],
             heading="Dateline and byline",
@@ -271,7 +280,11 @@ class StoryPage(Page):
     @cached_property
     def paragraphs_text(self) -> list[str]:
         """Plain text of each ``paragraph`` block, in order (for feeds, tests and search)."""
-        return [strip_tags(str(block.value.source)) for block in self.body if block.block_type == "paragraph"]
+        return [
+            strip_tags(str(block.value.source))
+            for block in self.body
+            if block.block_type == "paragraph"
+        ]
 
     def clean(self) -> None:
         super().clean()

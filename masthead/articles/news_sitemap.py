@@ -27,9 +27,13 @@ def news_sitemap(request: HttpRequest) -> HttpResponse:
     stories = (
         StoryPage.objects.live()
         .public()
-        .filter(Q(published_at__gte=since) | Q(published_at__isnull=True, first_published_at__gte=since))
+        .filter(
+            Q(published_at__gte=since) | Q(published_at__isnull=True, first_published_at__gte=since)
+        )
         .order_by("-published_at")
-        .only("id", "title", "published_at", "first_published_at", "url_path", "path", "depth")[:NEWS_MAX_URLS]
+        .only("id", "title", "published_at", "first_published_at", "url_path", "path", "depth")[
+            :NEWS_MAX_URLS
+        ]
     )
     name = escape(settings.MASTHEAD_SITE_NAME)
     lines = [
@@ -39,15 +43,10 @@ def news_sitemap(request: HttpRequest) -> HttpResponse:
     ]
     for story in stories:
         lines.append(
-            "<url><loc>{loc}</loc><news:news><news:publication><news:name>{name}</news:name>"
+            f"<url><loc>{escape(settings.SITE_URL + story.url)}</loc><news:news><news:publication><news:name>{name}</news:name>"
             "<news:language>en</news:language></news:publication>"
-            "<news:publication_date>{date}</news:publication_date><news:title>{title}</news:title>"
-            "</news:news></url>".format(
-                loc=escape(settings.SITE_URL + story.url),
-                name=name,
-                date=story.display_published.isoformat(),
-                title=escape(story.title),
-            )
+            f"<news:publication_date>{story.display_published.isoformat()}</news:publication_date><news:title>{escape(story.title)}</news:title>"
+            "</news:news></url>"
         )
     lines.append("</urlset>")
     response = HttpResponse("\n".join(lines), content_type="application/xml; charset=utf-8")

@@ -51,7 +51,9 @@ def ensure_home(site_name: str) -> HomePage:
     home.save_revision().publish()
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
-        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name=site_name)
+        Site.objects.create(
+            hostname="localhost", port=80, root_page=home, is_default_site=True, site_name=site_name
+        )
     else:
         site.root_page = home
         site.site_name = site_name
@@ -66,7 +68,9 @@ def ensure_section(slug: str, title: str | None = None, description: str = "") -
     section = SectionPage.objects.child_of(home).filter(slug=slug).first()
     if section is not None:
         return section.specific
-    section = SectionPage(title=title or slug.replace("-", " ").title(), slug=slug, description=description)
+    section = SectionPage(
+        title=title or slug.replace("-", " ").title(), slug=slug, description=description
+    )
     home.add_child(instance=section)
     section.save_revision().publish()
     return section

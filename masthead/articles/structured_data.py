@@ -35,11 +35,17 @@ def news_article(story: StoryPage, *, image_url: str | None = None) -> dict[str,
         "headline": story.title[:110],
         "description": story.standfirst,
         "datePublished": _iso(story.display_published),
-        "dateModified": _iso(story.display_updated or story.last_published_at or story.display_published),
+        "dateModified": _iso(
+            story.display_updated or story.last_published_at or story.display_published
+        ),
         "dateline": story.dateline or None,
         "author": [{"@type": "Person", "name": a.name} for a in story.authors.all()]
         or [{"@type": "Organization", "name": settings.MASTHEAD_SITE_NAME}],
-        "publisher": {"@type": "NewsMediaOrganization", "name": settings.MASTHEAD_SITE_NAME, "url": settings.SITE_URL},
+        "publisher": {
+            "@type": "NewsMediaOrganization",
+            "name": settings.MASTHEAD_SITE_NAME,
+            "url": settings.SITE_URL,
+        },
         "isAccessibleForFree": story.effective_access_level == AccessLevel.FREE,
     }
     section = story.get_parent()

@@ -45,19 +45,29 @@ class Comment(models.Model):
     blank lines); it is escaped and auto-linked only when rendered.
     """
 
-    story = models.ForeignKey("articles.StoryPage", on_delete=models.CASCADE, related_name="comments")
+    story = models.ForeignKey(
+        "articles.StoryPage", on_delete=models.CASCADE, related_name="comments"
+    )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
     )
     author_name = models.CharField(max_length=150, blank=True)
     body = models.TextField()
-    status = models.CharField(max_length=12, choices=CommentStatus.choices, default=CommentStatus.PENDING, db_index=True)
+    status = models.CharField(
+        max_length=12, choices=CommentStatus.choices, default=CommentStatus.PENDING, db_index=True
+    )
     created_at = models.DateTimeField(db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
-    verdict = models.JSONField(default=dict, blank=True, help_text="Guideline check results that decided the status.")
+    verdict = models.JSONField(
+        default=dict, blank=True, help_text="Guideline check results that decided the status."
+    )
     like_count = models.PositiveIntegerField(default=0)
     dislike_count = models.PositiveIntegerField(default=0)
 

@@ -25,7 +25,12 @@ def section_links() -> list[SectionPage]:
     """Return the live sections in tree order (cached; cleared when a section is published)."""
     sections = cache.get(SECTION_NAV_CACHE_KEY)
     if sections is None:
-        sections = list(SectionPage.objects.live().public().order_by("path").only("id", "title", "slug", "url_path", "path", "depth"))
+        sections = list(
+            SectionPage.objects.live()
+            .public()
+            .order_by("path")
+            .only("id", "title", "slug", "url_path", "path", "depth")
+        )
         cache.set(SECTION_NAV_CACHE_KEY, sections, 300)
     return sections
 
@@ -36,7 +41,9 @@ def jsonld(data: dict[str, Any]) -> SafeString:
     ``<``, ``>`` and ``&`` are escaped as in Django's ``json_script`` so text from
     editors cannot close the script element.
     """
-    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_json_script_escapes)
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(
+        _json_script_escapes
+    )
     return mark_safe(f'<script type="application/ld+json">{payload}</script>')  # noqa: S308
 
 
@@ -50,21 +57,31 @@ def story_meta(context: template.Context, story: StoryPage) -> SafeString:
     image_url = None
     if story.lead_image_id:
         rendition = story.lead_image.get_rendition("fill-1200x630")
-        image_url = settings.SITE_URL + rendition.url if rendition.url.startswith("/") else rendition.url
+        image_url = (
+            settings.SITE_URL + rendition.url if rendition.url.startswith("/") else rendition.url
+        )
     parts = [
         format_html('<link rel="canonical" href="{}">', url),
         format_html('<meta name="description" content="{}">', story.standfirst),
-        format_html('<meta property="og:type" content="article">'),
+        mark_safe('<meta property="og:type" content="article">'),  # noqa: S308
         format_html('<meta property="og:site_name" content="{}">', settings.MASTHEAD_SITE_NAME),
         format_html('<meta property="og:title" content="{}">', story.title),
         format_html('<meta property="og:description" content="{}">', story.standfirst),
         format_html('<meta property="og:url" content="{}">', url),
-        format_html('<meta name="twitter:card" content="{}">', "summary_large_image" if image_url else "summary"),
+        format_html(
+            '<meta name="twitter:card" content="{}">',
+            "summary_large_image" if image_url else "summary",
+        ),
         format_html('<meta name="twitter:title" content="{}">', story.title),
         format_html('<meta name="twitter:description" content="{}">', story.standfirst),
     ]
     if story.display_published:
-        parts.append(format_html('<meta property="article:published_time" content="{}">', story.display_published.isoformat()))
+        parts.append(
+            format_html(
+                '<meta property="article:published_time" content="{}">',
+                story.display_published.isoformat(),
+            )
+        )
     if image_url:
         parts.append(format_html('<meta property="og:image" content="{}">', image_url))
         parts.append(format_html('<meta name="twitter:image" content="{}">', image_url))

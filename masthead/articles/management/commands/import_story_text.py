@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from masthead.articles.demo import placeholder_image
 from masthead.articles.models import AccessLevel
 from masthead.articles.services import SiteNotReady, ensure_section, upsert_story
 from masthead.articles.text_import import StoryTextError, parse_story_file
@@ -17,7 +18,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
-        parser.add_argument("--section", required=True, help="Section slug, e.g. world (created if missing)")
+        parser.add_argument(
+            "--section", required=True, help="Section slug, e.g. world (created if missing)"
+        )
         parser.add_argument("--access", choices=AccessLevel.values, default=AccessLevel.METERED)
         parser.add_argument("--external-id", help="Source key (default: file:<file name>)")
 
@@ -38,6 +41,11 @@ class Command(BaseCommand):
             parsed,
             options["external_id"] or f"file:{path.name}",
             access_level=options["access"],
+            # The capture names a photo (its caption) but carries no image file: use
+            # the section's placeholder until an editor uploads the real one.
+            lead_image=placeholder_image(section.slug) if parsed.caption else None,
         )
         verb = "Created" if result.created else "Updated"
-        self.stdout.write(f"{verb} story {result.story.pk}: {result.story.title} -> {result.story.url}")
+        self.stdout.write(
+            f"{verb} story {result.story.pk}: {result.story.title} -> {result.story.url}"
+        )

@@ -26,16 +26,24 @@ class Command(BaseCommand):
     help = "Create the demo site: sections, shipped stories, the seed story and the news corpus."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--shared", type=Path, default=settings.MASTHEAD_SHARED_DATA, help="Path of shared/")
+        parser.add_argument(
+            "--shared", type=Path, default=settings.MASTHEAD_SHARED_DATA, help="Path of shared/"
+        )
         parser.add_argument("--no-corpus", action="store_true", help="Skip the large news corpus.")
-        parser.add_argument("--corpus-limit", type=int, default=5000, help="Most corpus stories to load.")
+        parser.add_argument(
+            "--corpus-limit", type=int, default=5000, help="Most corpus stories to load."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
         home = ensure_home(settings.MASTHEAD_SITE_NAME)
-        sections = {slug: ensure_section(slug, title, desc) for slug, (title, desc) in demo.SECTIONS.items()}
+        sections = {
+            slug: ensure_section(slug, title, desc) for slug, (title, desc) in demo.SECTIONS.items()
+        }
         images = {slug: demo.placeholder_image(slug) for slug in sections}
-        existing = set(StoryPage.objects.exclude(external_id="").values_list("external_id", flat=True))
+        existing = set(
+            StoryPage.objects.exclude(external_id="").values_list("external_id", flat=True)
+        )
 
         shipped = 0
         for index, (section_slug, path) in enumerate(demo.demo_story_files()):
@@ -43,19 +51,32 @@ class Command(BaseCommand):
             key = f"demo:{section_slug}/{path.name}"
             section = sections.get(section_slug) or ensure_section(section_slug)
             if key not in existing:
-                upsert_story(section, parsed, key, lead_image=images.get(section_slug) if parsed.caption else None,
-                             access_level=AccessLevel.FREE if index % 5 == 0 else AccessLevel.METERED)
+                upsert_story(
+                    section,
+                    parsed,
+                    key,
+                    lead_image=images.get(section_slug) if parsed.caption else None,
+                    access_level=AccessLevel.FREE if index % 5 == 0 else AccessLevel.METERED,
+                )
                 shipped += 1
-        self.stdout.write(f"Demo stories: {shipped} added ({len(existing)} stories were already there).")
+        self.stdout.write(
+            f"Demo stories: {shipped} added ({len(existing)} stories were already there)."
+        )
 
         sources = demo.shared_sources(options["shared"].resolve())
         if not sources:
-            self.stdout.write(f"No shared data at {options['shared']}: only the shipped demo stories are loaded.")
+            self.stdout.write(
+                f"No shared data at {options['shared']}: only the shipped demo stories are loaded."
+            )
         if "seed" in sources:
             seed = sources["seed"]
             parsed = demo.parse_demo_file(seed)
-            result = upsert_story(sections["world"], parsed, f"file:{seed.name}", lead_image=images["world"])
-            self.stdout.write(f"Seed story: {'created' if result.created else 'up to date'} at {result.story.url}")
+            result = upsert_story(
+                sections["world"], parsed, f"file:{seed.name}", lead_image=images["world"]
+            )
+            self.stdout.write(
+                f"Seed story: {'created' if result.created else 'up to date'} at {result.story.url}"
+            )
 
         if not options["no_corpus"]:
             corpus = []
@@ -69,8 +90,14 @@ class Command(BaseCommand):
                 self.stdout.write(f"News corpus: {len(corpus)} stories, {len(todo)} to load.")
             t0 = time.monotonic()
             for n, (key, section_slug, parsed) in enumerate(todo, start=1):
-                upsert_story(sections[section_slug], parsed, key, lead_image=images[section_slug],
-                             access_level=demo.access_for(n), with_revision=False)
+                upsert_story(
+                    sections[section_slug],
+                    parsed,
+                    key,
+                    lead_image=images[section_slug],
+                    access_level=demo.access_for(n),
+                    with_revision=False,
+                )
                 if n % 250 == 0 or n == len(todo):
                     rate = n / max(time.monotonic() - t0, 1e-6)
                     sys.stdout.write(f"\r  {n}/{len(todo)} stories ({rate:.0f}/s)")
@@ -80,13 +107,21 @@ class Command(BaseCommand):
 
         cache.clear()
         self._editor()
-        self.stdout.write(f"Demo site ready in {time.monotonic() - started:.1f}s: {StoryPage.objects.count()} stories, home at {home.url}")
+        self.stdout.write(
+            f"Demo site ready in {time.monotonic() - started:.1f}s: {StoryPage.objects.count()} stories, home at {home.url}"
+        )
 
     def _editor(self) -> None:
         User = get_user_model()
         if User.objects.filter(username="editor").exists():
-            self.stdout.write("Editor account 'editor' exists (reset its password with: manage.py changepassword editor).")
+            self.stdout.write(
+                "Editor account 'editor' exists (reset its password with: manage.py changepassword editor)."
+            )
             return
         password = secrets.token_urlsafe(12)
         User.objects.create_superuser("editor", "editor@masthead.example", password)
-        self.stdout.write(self.style.SUCCESS(f"Editor account created: user 'editor', password '{password}' (shown once)."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Editor account created: user 'editor', password '{password}' (shown once)."
+            )
+        )

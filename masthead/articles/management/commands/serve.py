@@ -32,10 +32,18 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         host, port = options["host"], options["port"]
         base = os.environ.get("SITE_URL") or f"http://{host}:{port}"
-        env = {**os.environ, "SITE_URL": base, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "masthead.settings.base")}
+        env = {
+            **os.environ,
+            "SITE_URL": base,
+            "DJANGO_SETTINGS_MODULE": os.environ.get(
+                "DJANGO_SETTINGS_MODULE", "masthead.settings.base"
+            ),
+        }
         if host not in settings.ALLOWED_HOSTS and "ALLOWED_HOSTS" not in os.environ:
             env["ALLOWED_HOSTS"] = ",".join([*settings.ALLOWED_HOSTS, host])
-        gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which("gunicorn")
+        gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which(
+            "gunicorn"
+        )
         if not gunicorn:
             raise CommandError("gunicorn is not installed in this environment (pip install -e .)")
         home = HomePage.objects.first()
@@ -45,12 +53,26 @@ class Command(BaseCommand):
         if seed:
             self.stdout.write(f"  Seed story:  {base}{seed.url}")
         self.stdout.write(f"  Admin:       {base}/admin/  (user 'editor')")
-        self.stdout.write(f"  Emails are written to {settings.EMAIL_FILE_PATH}" if "filebased" in settings.EMAIL_BACKEND else "")
+        self.stdout.write(
+            f"  Emails are written to {settings.EMAIL_FILE_PATH}"
+            if "filebased" in settings.EMAIL_BACKEND
+            else ""
+        )
         worker = None
         if not options["no_worker"]:
             worker = subprocess.Popen([sys.executable, "manage.py", "db_worker"], env=env)  # noqa: S603
-        cmd = [gunicorn, "masthead.wsgi:application", "--bind", f"{host}:{port}", "--workers", str(options["workers"]),
-               "--access-logfile", "-", "--graceful-timeout", "5"]
+        cmd = [
+            gunicorn,
+            "masthead.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(options["workers"]),
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "5",
+        ]
         try:
             proc = subprocess.Popen(cmd, env=env)  # noqa: S603
             proc.wait()
