@@ -17,7 +17,7 @@ from masthead.articles.structured_data import news_article
 
 register = template.Library()
 
-SECTION_NAV_CACHE_KEY = "masthead:section-nav"
+from masthead.articles.signal_handlers import SECTION_NAV_CACHE_KEY  # noqa: E402
 
 
 @register.simple_tag
