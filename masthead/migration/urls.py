@@ -11,14 +11,16 @@ from __future__ import annotations
 import csv
 import os
 import re
+import unicodedata
 from collections.abc import Sequence
-from urllib.parse import unquote_to_bytes, urlsplit
 
 __all__ = ["MappingFileError", "normalise_story_url", "read_mapping_file"]
 
 # Any number of leading "scheme:" or "scheme://" (covers "https://https://x", seen in
 # Remark42's Disqus fixture) followed by an optional "//".
 _SCHEME_RE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.\-]*://)+")
+# RFC 3986 appendix B, for a "//authority/path?query#fragment" or "/path" string.
+_SPLIT_RE = re.compile(r"^(?://([^/?#]*))?([^?#]*)")
 _HOST_PORT_RE = re.compile(r"^(\[[^\]]*\]|[^:]*)(?::(\d*))?$")
 _PCT_RE = re.compile(rb"%([0-9A-Fa-f]{2})")
 # Bytes that stay percent-encoded in the key: controls, space, and the delimiters
@@ -48,7 +50,17 @@ def _normalise_path(path: str) -> str:
             i += 1
     # Bytes that do not form UTF-8 stay encoded (RFC 3987 3.2 rule).
     text = out.decode("utf-8", "surrogateescape")
-    return "".join(f"%{ord(c) - 0xDC00:02X}" if 0xDC80 <= ord(c) <= 0xDCFF else c for c in text)
+    # Unicode whitespace/controls (e.g. U+0085, U+2028) stay encoded so a key never
+    # has invisible characters that .strip() or a copy-paste could change.
+    return "".join(_encode_char(c) for c in text)
+
+
+def _encode_char(c: str) -> str:
+    if 0xDC80 <= ord(c) <= 0xDCFF:  # undecodable byte (surrogateescape)
+        return f"%{ord(c) - 0xDC00:02X}"
+    if c.isspace() or unicodedata.category(c) == "Cc":
+        return "".join(f"%{b:02X}" for b in c.encode("utf-8"))
+    return c
 
 
 def _remove_dot_segments(path: str) -> str:
@@ -116,13 +128,14 @@ def normalise_story_url(url: str, old_hosts: Sequence[str] = ()) -> str:
     elif not text.startswith("/"):
         text = "//" + text  # scheme-less "example.com/a"
     # now "//host/path" or "/path" (no host)
-    parts = urlsplit(text)
-    host = _normalise_host(parts.netloc) if text.startswith("//") else ""
+    parts = _SPLIT_RE.match(text)  # always matches
+    assert parts is not None
+    host = _normalise_host(parts.group(1)) if parts.group(1) is not None else ""
     if host:
         canon = [_normalise_host(h) for h in old_hosts if h.strip()]
         if host in canon:
             host = canon[0]
-    path = _remove_dot_segments(_normalise_path(parts.path))
+    path = _remove_dot_segments(_normalise_path(parts.group(2)))
     previous = None
     while path != previous:
         previous = path

@@ -67,7 +67,7 @@ def parse_wxr(
     Raises:
         ParseError: malformed XML (with line and column), DOCTYPE, a comment
             without ``comment_id``, an item with comments but no usable id, an
-            invalid date, or a root that is not ``<rss>``.
+            invalid date, a root that is not ``<rss>``, or no ``<item>`` at all.
     """
     stats = stats if stats is not None else ParseStats()
     src = SafeXMLSource(source, stats)
@@ -89,7 +89,7 @@ def _parse(src: SafeXMLSource, stats: ParseStats, *, local_tz: tzinfo, recover: 
         release(item)
         yield from records
     if not seen_root:
-        stats.warn("no <item> found")
+        raise ParseError("no <item> found: is this a WordPress WXR export?", 1, 0, path=src.name)
 
 
 def _item(item, src: SafeXMLSource, stats: ParseStats, local_tz: tzinfo) -> list[Record]:
