@@ -111,9 +111,9 @@ class _TextBuilder(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _BLOCK:
+            self._break_paragraph()
             if tag == "pre" and self.pre:
                 self.pre -= 1
-            self._break_paragraph()
         elif tag == "a" and self.link is not None:
             href, start = self.link
             self.link = None
