@@ -61,8 +61,27 @@ _ALLOWED_TAGS = {
     "s",
     "span",
 }
-_BLOCK = {"p", "div", "blockquote", "pre", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "table", "tr"}
-_HTML_MODE_RE = re.compile(r"<\s*/?\s*(?:p|br|div|li|blockquote|pre|h[1-6]|tr|table|ul|ol)\b", re.IGNORECASE)
+_BLOCK = {
+    "p",
+    "div",
+    "blockquote",
+    "pre",
+    "ul",
+    "ol",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "table",
+    "tr",
+}
+_HTML_MODE_RE = re.compile(
+    r"<\s*/?\s*(?:p|br|div|li|blockquote|pre|h[1-6]|tr|table|ul|ol)\b", re.IGNORECASE
+)
 _SPACES_RE = re.compile(r"[ \t\f\v\u00a0]+")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -80,7 +99,11 @@ class _TextBuilder(HTMLParser):
 
     def _break_paragraph(self) -> None:
         text = "".join(self.current)
-        lines = [_SPACES_RE.sub(" ", ln).strip() for ln in text.split("\n")] if not self.pre else text.split("\n")
+        lines = (
+            [_SPACES_RE.sub(" ", ln).strip() for ln in text.split("\n")]
+            if not self.pre
+            else text.split("\n")
+        )
         # collapse runs of blank lines inside a paragraph into paragraph breaks
         para: list[str] = []
         for ln in lines:
@@ -134,7 +157,11 @@ class _TextBuilder(HTMLParser):
 def _link_text(label: str, href: str) -> str:
     """``href`` alone when the label is empty or just (a shortened form of) it."""
     bare = re.sub(r"^[a-z]+://(www\.)?", "", href, flags=re.IGNORECASE).rstrip("/")
-    plain = re.sub(r"^[a-z]+://(www\.)?", "", label, flags=re.IGNORECASE).rstrip("/").rstrip(".…")
+    plain = (
+        re.sub(r"^[a-z]+://(www\.)?", "", label, flags=re.IGNORECASE)
+        .rstrip("/")
+        .rstrip(".…")
+    )
     if href.lower().startswith("mailto:"):
         address = href[7:]
         return address if not label or label == address else f"{label} ({address})"
@@ -164,7 +191,16 @@ def clean_comment_html(html: str) -> str:
     safe = nh3.clean(
         text,
         tags=_ALLOWED_TAGS,
-        clean_content_tags={"script", "style", "template", "noscript", "iframe", "object", "svg", "math"},
+        clean_content_tags={
+            "script",
+            "style",
+            "template",
+            "noscript",
+            "iframe",
+            "object",
+            "svg",
+            "math",
+        },
         attributes={"a": {"href"}},
         url_schemes={"http", "https", "mailto"},
         strip_comments=True,

@@ -141,8 +141,7 @@ def normalise_story_url(url: str, old_hosts: Sequence[str] = ()) -> str:
         previous = path
         if path.startswith("/amp/") or path == "/amp":
             path = path[4:]
-        if path.endswith("/amp"):
-            path = path[:-4]
+        path = path.removesuffix("/amp")
         path = _INDEX_RE.sub("", path)
     return f"{host}{path}"
 
@@ -160,7 +159,9 @@ def _looks_like_url(value: str) -> bool:
     return bool(_SCHEME_RE.match(value)) or value.startswith(("/", "www."))
 
 
-def read_mapping_file(path: str | os.PathLike[str], *, old_hosts: Sequence[str] = ()) -> dict[str, str]:
+def read_mapping_file(
+    path: str | os.PathLike[str], *, old_hosts: Sequence[str] = ()
+) -> dict[str, str]:
     """Read an ``old,new`` CSV mapping old URLs/identifiers to new story paths.
 
     The file is UTF-8 (BOM allowed) with the header ``old,new`` (case and
@@ -188,9 +189,15 @@ def read_mapping_file(path: str | os.PathLike[str], *, old_hosts: Sequence[str] 
             try:
                 header = [h.strip().lower() for h in next(reader)]
             except StopIteration:
-                raise MappingFileError("empty file; expected header 'old,new'", 1, name) from None
+                raise MappingFileError(
+                    "empty file; expected header 'old,new'", 1, name
+                ) from None
             if "old" not in header or "new" not in header:
-                raise MappingFileError(f"header must contain 'old,new', found {','.join(header)!r}", 1, name)
+                raise MappingFileError(
+                    f"header must contain 'old,new', found {','.join(header)!r}",
+                    1,
+                    name,
+                )
             i_old, i_new = header.index("old"), header.index("new")
             start = reader.line_num + 1
             for row in reader:
@@ -198,13 +205,21 @@ def read_mapping_file(path: str | os.PathLike[str], *, old_hosts: Sequence[str] 
                 if not any(cell.strip() for cell in row):
                     continue
                 if len(row) <= max(i_old, i_new):
-                    raise MappingFileError(f"expected {len(header)} columns, found {len(row)}", line, name)
+                    raise MappingFileError(
+                        f"expected {len(header)} columns, found {len(row)}", line, name
+                    )
                 old, new = row[i_old].strip(), row[i_new].strip()
                 if not old or not new:
                     raise MappingFileError("empty 'old' or 'new' value", line, name)
                 if not new.startswith("/"):
-                    raise MappingFileError(f"'new' must be a site path starting with '/', got {new!r}", line, name)
-                key = normalise_story_url(old, old_hosts) if _looks_like_url(old) else old
+                    raise MappingFileError(
+                        f"'new' must be a site path starting with '/', got {new!r}",
+                        line,
+                        name,
+                    )
+                key = (
+                    normalise_story_url(old, old_hosts) if _looks_like_url(old) else old
+                )
                 if key in mapping and mapping[key] != new:
                     raise MappingFileError(
                         f"{old!r} maps to {new!r} but line {first_line[key]} already maps it to {mapping[key]!r}",

@@ -78,9 +78,15 @@ class SafeXMLSource:
 
     def _prepare(self, stats: ParseStats) -> bytes:
         head = self._fh.read(65536)
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:4] in (b"<\x00?\x00", b"\x00<\x00?"):
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:4] in (
+            b"<\x00?\x00",
+            b"\x00<\x00?",
+        ):
             raise ParseError(
-                "UTF-16/32 encoded file: convert it to UTF-8 first (iconv -t UTF-8)", 1, 1, path=self.name
+                "UTF-16/32 encoded file: convert it to UTF-8 first (iconv -t UTF-8)",
+                1,
+                1,
+                path=self.name,
             )
         start = 0
         decl = head.find(_XML_DECL, 0, _MAX_PREFIX + len(_XML_DECL))
@@ -88,7 +94,12 @@ class SafeXMLSource:
             prefix = head[:decl]
             if b"<" in prefix:
                 line, col = _position(head, 0)
-                raise ParseError("unexpected content before the XML declaration", line, col, path=self.name)
+                raise ParseError(
+                    "unexpected content before the XML declaration",
+                    line,
+                    col,
+                    path=self.name,
+                )
             start = decl
         elif decl < 0:
             # No declaration: only a BOM and whitespace may precede the root.
@@ -113,7 +124,9 @@ class SafeXMLSource:
                 break  # lxml will report the truncated document
             head += more
             if len(head) > _PROLOG_LIMIT:
-                raise ParseError("no root element in the first MiB of the file", 1, 1, path=self.name)
+                raise ParseError(
+                    "no root element in the first MiB of the file", 1, 1, path=self.name
+                )
         return head[start:]
 
     def _check_prolog(self, head: bytes, start: int) -> bool:
@@ -216,7 +229,9 @@ def iterparse_safe(
         if recover:
             for entry in it.error_log:
                 line, column = src.adjust(entry.line, entry.column)
-                stats.warn(f"column {column}: recovered from XML error: {entry.message}", line)
+                stats.warn(
+                    f"column {column}: recovered from XML error: {entry.message}", line
+                )
     root = getattr(it, "root", None)
     if root is not None and not checked:
         _refuse_dtd(root, src)
@@ -225,7 +240,12 @@ def iterparse_safe(
 def _refuse_dtd(el: etree._Element, src: SafeXMLSource) -> None:
     docinfo = el.getroottree().docinfo
     if docinfo.internalDTD is not None or docinfo.doctype:
-        raise ParseError("DOCTYPE declarations are not allowed in an export file", 1, 1, path=src.name)
+        raise ParseError(
+            "DOCTYPE declarations are not allowed in an export file",
+            1,
+            1,
+            path=src.name,
+        )
 
 
 def release(el: etree._Element) -> None:

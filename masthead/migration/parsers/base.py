@@ -27,7 +27,9 @@ CommentKind = Literal["comment", "pingback", "trackback"]
 #: Pragmatic syntax check for e-mail addresses (RFC 5321 ``Mailbox``, simplified):
 #: one ``@``, no whitespace, a dot-separated domain with a non-empty label.
 #: Deliverability is not checked; claiming-by-email verifies ownership anyway.
-_EMAIL_RE = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\".]+$")
+_EMAIL_RE = re.compile(
+    r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\".]+$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,8 +176,7 @@ def normalise_email(value: str | None) -> str | None:
     if not value:
         return None
     email = value.strip().lower()
-    if email.startswith("mailto:"):
-        email = email[7:]
+    email = email.removeprefix("mailto:")
     if not email or len(email) > 254 or not _EMAIL_RE.match(email):
         return None
     return email

@@ -43,7 +43,15 @@ from datetime import UTC, datetime, tzinfo
 from email.utils import parsedate_to_datetime
 from typing import BinaryIO, TextIO
 
-from .base import ImportedComment, ImportedThread, ParseError, ParseStats, Record, normalise_email, parse_datetime
+from .base import (
+    ImportedComment,
+    ImportedThread,
+    ParseError,
+    ParseStats,
+    Record,
+    normalise_email,
+    parse_datetime,
+)
 
 FIELDS = (
     "id",
@@ -75,7 +83,14 @@ _STATUS = {
     "deleted": "deleted",
     "trash": "deleted",
 }
-_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y%m%d")
+_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+    "%Y%m%d",
+)
 
 
 def parse_column_map(spec: str) -> dict[str, str]:
@@ -88,14 +103,20 @@ def parse_column_map(spec: str) -> dict[str, str]:
         ours, sep, theirs = part.partition("=")
         ours, theirs = ours.strip(), theirs.strip()
         if not sep or not ours or not theirs:
-            raise ValueError(f"column mapping {part!r} is not of the form our_name=their_name")
+            raise ValueError(
+                f"column mapping {part!r} is not of the form our_name=their_name"
+            )
         if ours not in FIELDS:
-            raise ValueError(f"unknown column {ours!r} in mapping; known: {', '.join(FIELDS)}")
+            raise ValueError(
+                f"unknown column {ours!r} in mapping; known: {', '.join(FIELDS)}"
+            )
         mapping[ours] = theirs
     return mapping
 
 
-def parse_date(value: str, *, date_format: str | None = None, default_tz: tzinfo = UTC) -> datetime:
+def parse_date(
+    value: str, *, date_format: str | None = None, default_tz: tzinfo = UTC
+) -> datetime:
     """Parse one CSV date (formats in the module doc) to an aware UTC datetime.
 
     Raises ``ValueError`` when no format matches.
@@ -105,7 +126,9 @@ def parse_date(value: str, *, date_format: str | None = None, default_tz: tzinfo
         dt = datetime.strptime(text, date_format)
         return (dt if dt.tzinfo else dt.replace(tzinfo=default_tz)).astimezone(UTC)
     if text.isdigit() and len(text) == 8:
-        return datetime.strptime(text, "%Y%m%d").replace(tzinfo=default_tz).astimezone(UTC)
+        return (
+            datetime.strptime(text, "%Y%m%d").replace(tzinfo=default_tz).astimezone(UTC)
+        )
     if text.isdigit() and 9 <= len(text) <= 11:
         return datetime.fromtimestamp(int(text), UTC)
     try:
@@ -114,7 +137,9 @@ def parse_date(value: str, *, date_format: str | None = None, default_tz: tzinfo
         pass
     for fmt in _FORMATS:
         try:
-            return datetime.strptime(text, fmt).replace(tzinfo=default_tz).astimezone(UTC)
+            return (
+                datetime.strptime(text, fmt).replace(tzinfo=default_tz).astimezone(UTC)
+            )
         except ValueError:
             continue
     try:
@@ -171,7 +196,9 @@ def parse_csv(
     else:
         text = codecs.getreader("utf-8-sig")(source)  # type: ignore[arg-type, assignment]
     try:
-        yield from _parse(text, name, mapping, stats, date_format, default_tz, delimiter)
+        yield from _parse(
+            text, name, mapping, stats, date_format, default_tz, delimiter
+        )
     except UnicodeDecodeError as exc:
         raise ParseError(f"not valid UTF-8: {exc.reason}", 0, 0, path=name) from None
     finally:
@@ -203,7 +230,10 @@ def _parse(
             index[ours] = header.index(theirs)
         elif ours in mapping:
             raise ParseError(
-                f"column {theirs!r} (mapped to {ours!r}) not in header: {', '.join(header)}", 1, 0, path=name
+                f"column {theirs!r} (mapped to {ours!r}) not in header: {', '.join(header)}",
+                1,
+                0,
+                path=name,
             )
     missing = [c for c in ("created_at", "body") if c not in index]
     if "thread_id" not in index and "thread_url" not in index:
@@ -227,7 +257,12 @@ def _parse(
         except StopIteration:
             break
         except csv.Error as exc:
-            raise ParseError(f"malformed CSV: {exc} (unterminated quoted field?)", start, 0, path=name) from None
+            raise ParseError(
+                f"malformed CSV: {exc} (unterminated quoted field?)",
+                start,
+                0,
+                path=name,
+            ) from None
         line, start = start, reader.line_num + 1
         if not row or (len(row) == 1 and not row[0].strip()):
             continue  # blank line
@@ -257,14 +292,21 @@ def _parse(
         if thread_id not in seen_threads:
             seen_threads.add(thread_id)
             stats.threads += 1
-            yield ImportedThread(source_id=thread_id, url=thread_url, title=get("thread_title"))
+            yield ImportedThread(
+                source_id=thread_id, url=thread_url, title=get("thread_title")
+            )
         try:
-            created = parse_date(get("created_at"), date_format=date_format, default_tz=default_tz)
+            created = parse_date(
+                get("created_at"), date_format=date_format, default_tz=default_tz
+            )
         except ValueError as exc:
             raise fail("created_at", f"created_at: {exc}") from None
         status = _STATUS.get(get("status").lower())
         if status is None:
-            raise fail("status", f"unknown status {get('status')!r}; use approved/pending/spam/deleted")
+            raise fail(
+                "status",
+                f"unknown status {get('status')!r}; use approved/pending/spam/deleted",
+            )
         kind = get("kind").lower() or "comment"
         if kind not in ("comment", "pingback", "trackback"):
             raise fail("kind", f"unknown kind {kind!r}")

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from ._xml import SafeXMLSource, Source, iterparse_safe, release, text_of
+from ._xml import SafeXMLSource, Source, iterparse_safe, release
 from .base import (
     ImportedComment,
     ImportedThread,
@@ -35,6 +35,11 @@ _ROOT = NS + "disqus"
 _THREAD = NS + "thread"
 _POST = NS + "post"
 _AUTHOR = NS + "author"
+_PARENT = NS + "parent"
+_POST_FIELDS = {
+    NS + k: k for k in ("message", "createdAt", "isDeleted", "isSpam", "ipAddress")
+}
+_AUTHOR_FIELDS = {NS + k: k for k in ("name", "email", "username")}
 
 
 def parse_disqus(
@@ -77,7 +82,9 @@ def parse_disqus(
         src.close()
 
 
-def _parse(src: SafeXMLSource, stats: ParseStats, *, keep_orphans: bool, recover: bool) -> Iterator[Record]:
+def _parse(
+    src: SafeXMLSource, stats: ParseStats, *, keep_orphans: bool, recover: bool
+) -> Iterator[Record]:
     threads: dict[str, bool] = {}  # dsq:id -> is_deleted
     pending: dict[str, list[ImportedComment]] = {}  # posts waiting for a later thread
     root_checked = False
@@ -85,7 +92,12 @@ def _parse(src: SafeXMLSource, stats: ParseStats, *, keep_orphans: bool, recover
         if not root_checked:
             root_tag = el.getroottree().getroot().tag
             if root_tag != _ROOT:
-                raise ParseError(f"not a Disqus export: root element is <{root_tag}>", 1, 0, path=src.name)
+                raise ParseError(
+                    f"not a Disqus export: root element is <{root_tag}>",
+                    1,
+                    0,
+                    path=src.name,
+                )
             root_checked = True
         parent = el.getparent()
         if parent is None or parent.tag != _ROOT:
@@ -96,7 +108,10 @@ def _parse(src: SafeXMLSource, stats: ParseStats, *, keep_orphans: bool, recover
             if thread is None:
                 continue
             if thread.source_id in threads:
-                stats.warn(f"duplicate thread dsq:id {thread.source_id!r}; first one kept", el.sourceline)
+                stats.warn(
+                    f"duplicate thread dsq:id {thread.source_id!r}; first one kept",
+                    el.sourceline,
+                )
                 continue
             threads[thread.source_id] = thread.is_deleted
             stats.threads += 1
@@ -122,7 +137,12 @@ def _parse(src: SafeXMLSource, stats: ParseStats, *, keep_orphans: bool, recover
                 stats.count_comment(comment)
                 yield comment
     if not root_checked:
-        raise ParseError("no Disqus <thread> or <post> found: is this a Disqus export?", 1, 0, path=src.name)
+        raise ParseError(
+            "no Disqus <thread> or <post> found: is this a Disqus export?",
+            1,
+            0,
+            path=src.name,
+        )
     for thread_id, comments in pending.items():
         if keep_orphans:
             stub = ImportedThread(source_id=thread_id, url="", title="")
@@ -143,7 +163,9 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _date(value: str, el_line: int, src: SafeXMLSource, stats: ParseStats, what: str) -> datetime | None:
+def _date(
+    value: str, el_line: int, src: SafeXMLSource, stats: ParseStats, what: str
+) -> datetime | None:
     if not value:
         stats.missing_dates += 1
         stats.warn(f"{what} has no createdAt", el_line)
@@ -152,7 +174,9 @@ def _date(value: str, el_line: int, src: SafeXMLSource, stats: ParseStats, what:
         return parse_datetime(value)
     except ValueError:
         line, _ = src.adjust(el_line, 0)
-        raise ParseError(f"{what}: invalid createdAt {value!r}", line, 0, path=src.name) from None
+        raise ParseError(
+            f"{what}: invalid createdAt {value!r}", line, 0, path=src.name
+        ) from None
 
 
 def _thread(el, src: SafeXMLSource, stats: ParseStats) -> ImportedThread | None:
@@ -173,7 +197,9 @@ def _thread(el, src: SafeXMLSource, stats: ParseStats) -> ImportedThread | None:
         identifiers=(ident,) if ident else (),
         is_deleted=parse_bool(fields.get("isDeleted")),
         is_closed=parse_bool(fields.get("isClosed")),
-        created_at=_date(fields.get("createdAt", ""), line, src, stats, f"thread {source_id}")
+        created_at=_date(
+            fields.get("createdAt", ""), line, src, stats, f"thread {source_id}"
+        )
         if "createdAt" in fields
         else None,
     )
@@ -188,30 +214,32 @@ def _post(el, src: SafeXMLSource, stats: ParseStats) -> ImportedComment | None:
         stats.dropped_no_id += 1
         stats.warn("<post> without dsq:id skipped", line)
         return None
-    message = created = is_deleted = is_spam = ip = ""
+    f: dict[str, str] = {}
     thread_id = ""
     parent_id: str | None = None
-    name = email = username = ""
     for child in el:
         tag = child.tag
-        if tag == NS + "message":
-            message = (child.text or "").strip()
-        elif tag == NS + "createdAt":
-            created = (child.text or "").strip()
-        elif tag == NS + "isDeleted":
-            is_deleted = child.text or ""
-        elif tag == NS + "isSpam":
-            is_spam = child.text or ""
+        key = _POST_FIELDS.get(tag)
+        if key is not None:
+            f[key] = child.text or ""
         elif tag == _THREAD:
             thread_id = (child.get(DSQ_ID) or "").strip()
-        elif tag == NS + "parent":
+        elif tag == _PARENT:
             parent_id = (child.get(DSQ_ID) or "").strip() or None
-        elif tag == NS + "ipAddress":
-            ip = (child.text or "").strip()
         elif tag == _AUTHOR:
-            name = text_of(child.find(NS + "name"))
-            email = text_of(child.find(NS + "email"))
-            username = text_of(child.find(NS + "username"))
+            for sub in child:
+                key = _AUTHOR_FIELDS.get(sub.tag)
+                if key is not None:
+                    f[key] = sub.text or ""
+    message = f.get("message", "").strip()
+    created = f.get("createdAt", "").strip()
+    is_deleted, is_spam = f.get("isDeleted", ""), f.get("isSpam", "")
+    ip = f.get("ipAddress", "").strip()
+    name, email, username = (
+        f.get("name", "").strip(),
+        f.get("email", "").strip(),
+        f.get("username", "").strip(),
+    )
     if not thread_id:
         stats.dropped_orphans += 1
         stats.warn(f"post {source_id} has no <thread dsq:id>; dropped", line)

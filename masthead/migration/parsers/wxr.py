@@ -19,7 +19,15 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, tzinfo
 
 from ._xml import SafeXMLSource, Source, iterparse_safe, release
-from .base import ImportedComment, ImportedThread, ParseError, ParseStats, Record, normalise_email, parse_datetime
+from .base import (
+    ImportedComment,
+    ImportedThread,
+    ParseError,
+    ParseStats,
+    Record,
+    normalise_email,
+    parse_datetime,
+)
 
 _DSQ_IDENT = "{http://www.disqus.com/}thread_identifier"
 _ZERO_DATES = {"", "0000-00-00 00:00:00", "0000-00-00T00:00:00"}
@@ -30,7 +38,10 @@ def _wp_local(tag: object) -> str | None:
     if not isinstance(tag, str) or not tag.startswith("{"):
         return None
     ns, _, local = tag[1:].partition("}")
-    if ns.startswith(("http://wordpress.org/export/", "https://wordpress.org/export/")) and "excerpt" not in ns:
+    if (
+        ns.startswith(("http://wordpress.org/export/", "https://wordpress.org/export/"))
+        and "excerpt" not in ns
+    ):
         return local
     return None
 
@@ -77,22 +88,33 @@ def parse_wxr(
         src.close()
 
 
-def _parse(src: SafeXMLSource, stats: ParseStats, *, local_tz: tzinfo, recover: bool) -> Iterator[Record]:
+def _parse(
+    src: SafeXMLSource, stats: ParseStats, *, local_tz: tzinfo, recover: bool
+) -> Iterator[Record]:
     seen_root = False
     for item in iterparse_safe(src, ("item",), recover=recover, stats=stats):
         if not seen_root:
             root_tag = item.getroottree().getroot().tag
             if root_tag != "rss":
-                raise ParseError(f"not a WXR export: root element is <{root_tag}>", 1, 0, path=src.name)
+                raise ParseError(
+                    f"not a WXR export: root element is <{root_tag}>",
+                    1,
+                    0,
+                    path=src.name,
+                )
             seen_root = True
         records = _item(item, src, stats, local_tz)
         release(item)
         yield from records
     if not seen_root:
-        raise ParseError("no <item> found: is this a WordPress WXR export?", 1, 0, path=src.name)
+        raise ParseError(
+            "no <item> found: is this a WordPress WXR export?", 1, 0, path=src.name
+        )
 
 
-def _item(item, src: SafeXMLSource, stats: ParseStats, local_tz: tzinfo) -> list[Record]:
+def _item(
+    item, src: SafeXMLSource, stats: ParseStats, local_tz: tzinfo
+) -> list[Record]:
     line, _ = src.adjust(item.sourceline or 0, 0)
     fields: dict[str, str] = {}
     identifiers: list[str] = []
@@ -114,16 +136,28 @@ def _item(item, src: SafeXMLSource, stats: ParseStats, local_tz: tzinfo) -> list
     post_name = fields.get("wp:post_name", "")
     identifiers.extend([guid, post_name])
     identifiers = [i for i in dict.fromkeys(identifiers) if i]
-    source_id = fields.get("wp:post_id") or (identifiers[0] if identifiers else "") or link or guid
+    source_id = (
+        fields.get("wp:post_id")
+        or (identifiers[0] if identifiers else "")
+        or link
+        or guid
+    )
     if not source_id:
-        raise ParseError("<item> with comments has no wp:post_id, link or guid", line, 0, path=src.name)
+        raise ParseError(
+            "<item> with comments has no wp:post_id, link or guid",
+            line,
+            0,
+            path=src.name,
+        )
     created = None
     post_gmt = fields.get("wp:post_date_gmt", "")
     if post_gmt not in _ZERO_DATES:
         try:
             created = parse_datetime(post_gmt)
         except ValueError:
-            stats.warn(f"item {source_id}: invalid wp:post_date_gmt {post_gmt!r} ignored", line)
+            stats.warn(
+                f"item {source_id}: invalid wp:post_date_gmt {post_gmt!r} ignored", line
+            )
     thread = ImportedThread(
         source_id=source_id,
         url=link,
@@ -146,7 +180,9 @@ def _item(item, src: SafeXMLSource, stats: ParseStats, local_tz: tzinfo) -> list
     return out
 
 
-def _comment(el, thread_id: str, src: SafeXMLSource, stats: ParseStats, local_tz: tzinfo) -> ImportedComment:
+def _comment(
+    el, thread_id: str, src: SafeXMLSource, stats: ParseStats, local_tz: tzinfo
+) -> ImportedComment:
     line, _ = src.adjust(el.sourceline or 0, 0)
     f: dict[str, str] = {}
     for child in el:
@@ -177,13 +213,22 @@ def _comment(el, thread_id: str, src: SafeXMLSource, stats: ParseStats, local_tz
         is_deleted=approved in ("trash", "post-trashed"),
         is_spam=approved == "spam",
         is_approved=approved in ("1", "approve", "approved"),
-        kind="pingback" if ctype == "pingback" else "trackback" if ctype == "trackback" else "comment",
+        kind="pingback"
+        if ctype == "pingback"
+        else "trackback"
+        if ctype == "trackback"
+        else "comment",
         ip=f.get("comment_author_IP", "").strip(),
     )
 
 
 def _comment_date(
-    f: dict[str, str], source_id: str, line: int, src: SafeXMLSource, stats: ParseStats, local_tz: tzinfo
+    f: dict[str, str],
+    source_id: str,
+    line: int,
+    src: SafeXMLSource,
+    stats: ParseStats,
+    local_tz: tzinfo,
 ) -> datetime | None:
     gmt = f.get("comment_date_gmt", "").strip()
     value, tz = gmt, UTC
@@ -193,8 +238,12 @@ def _comment_date(
             stats.missing_dates += 1
             stats.warn(f"comment {source_id} has no date", line)
             return None
-        stats.warn(f"comment {source_id}: no comment_date_gmt, used comment_date in {tz}", line)
+        stats.warn(
+            f"comment {source_id}: no comment_date_gmt, used comment_date in {tz}", line
+        )
     try:
         return parse_datetime(value, default_tz=tz)
     except ValueError:
-        raise ParseError(f"comment {source_id}: invalid date {value!r}", line, 0, path=src.name) from None
+        raise ParseError(
+            f"comment {source_id}: invalid date {value!r}", line, 0, path=src.name
+        ) from None

@@ -16,5 +16,7 @@ def shared_file(relative: str) -> Path:
     """Path of a real export under the shared data folder; skip the test if absent."""
     path = SHARED / relative
     if not path.is_file():
-        pytest.skip(f"shared data file {path} not found (set MASTHEAD_SHARED_DATA to the shared/data folder)")
+        pytest.skip(
+            f"shared data file {path} not found (set MASTHEAD_SHARED_DATA to the shared/data folder)"
+        )
     return path

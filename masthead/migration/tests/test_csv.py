@@ -17,24 +17,39 @@ def test_documented_layout():
     stats = ParseStats()
     records = list(parse_csv(FILES / "comments.csv", stats=stats))
     assert [type(r).__name__ for r in records] == [
-        "ImportedThread", "ImportedComment", "ImportedComment", "ImportedThread", "ImportedComment",
+        "ImportedThread",
+        "ImportedComment",
+        "ImportedComment",
+        "ImportedThread",
+        "ImportedComment",
     ]
-    t1, c1, c2, t2, c3 = records
+    t1, c1, c2, _t2, c3 = records
     assert (t1.source_id, t1.url, t1.title) == ("s1", "https://example.com/a/", "A")
     assert c1.html == '<p>Hello, "world"</p>' and c1.author_email == "ann@example.com"
     assert c1.created_at == datetime(2021, 3, 4, 5, 6, 7, tzinfo=UTC) and c1.is_approved
-    assert c2.parent_source_id == "1" and c2.html == "multi\nline" and not c2.is_approved
+    assert (
+        c2.parent_source_id == "1" and c2.html == "multi\nline" and not c2.is_approved
+    )
     assert c3.parent_source_id is None and c3.is_spam and c3.author_email is None
     assert c3.created_at == datetime.fromtimestamp(1614834367, UTC)
     assert stats.invalid_emails == 1 and stats.threads == 2 and stats.comments == 3
 
 
 def test_column_mapping_from_cli_string():
-    columns = parse_column_map("id=comment_id, thread_id=story,body=message,created_at=when")
-    assert columns == {"id": "comment_id", "thread_id": "story", "body": "message", "created_at": "when"}
+    columns = parse_column_map(
+        "id=comment_id, thread_id=story,body=message,created_at=when"
+    )
+    assert columns == {
+        "id": "comment_id",
+        "thread_id": "story",
+        "body": "message",
+        "created_at": "when",
+    }
     data = "comment_id,story,message,when\nc1,x,hi,2021-03-04\n"
     (thread, comment) = list(parse_csv(io.StringIO(data), columns=columns))
-    assert thread.source_id == "x" and comment.source_id == "c1" and comment.html == "hi"
+    assert (
+        thread.source_id == "x" and comment.source_id == "c1" and comment.html == "hi"
+    )
     assert comment.created_at == datetime(2021, 3, 4, tzinfo=UTC)
 
 
@@ -51,19 +66,24 @@ def test_mapped_column_missing_from_header():
 
 
 def test_truncated_last_row():
-    columns = parse_column_map("id=comment_id,thread_id=story,body=message,created_at=when")
+    columns = parse_column_map(
+        "id=comment_id,thread_id=story,body=message,created_at=when"
+    )
     got = []
     with pytest.raises(ParseError, match="truncated") as err:
-        for record in parse_csv(FILES / "mapped_truncated.csv", columns=columns):
-            got.append(record)
+        got.extend(parse_csv(FILES / "mapped_truncated.csv", columns=columns))
     assert err.value.line == 4
     assert [r.source_id for r in got if isinstance(r, ImportedComment)] == ["c1", "c2"]
 
 
 def test_unterminated_quote_has_start_line():
-    columns = parse_column_map("id=comment_id,thread_id=story,body=message,created_at=when,status=state")
+    columns = parse_column_map(
+        "id=comment_id,thread_id=story,body=message,created_at=when,status=state"
+    )
     with pytest.raises(ParseError, match="malformed CSV") as err:
-        list(parse_csv(FILES / "mapped_unterminated.csv", columns=columns, delimiter=";"))
+        list(
+            parse_csv(FILES / "mapped_unterminated.csv", columns=columns, delimiter=";")
+        )
     assert err.value.line == 3
 
 
@@ -72,7 +92,12 @@ def test_bad_date_points_at_line_and_column():
     with pytest.raises(ParseError) as err:
         list(parse_csv(io.StringIO(data)))
     assert (err.value.line, err.value.column) == (3, 3)
-    records = list(parse_csv(io.StringIO(data.replace("2021-01-01", "01/01/2021")), date_format="%d/%m/%Y"))
+    records = list(
+        parse_csv(
+            io.StringIO(data.replace("2021-01-01", "01/01/2021")),
+            date_format="%d/%m/%Y",
+        )
+    )
     assert records[-1].created_at == datetime(2021, 4, 3, tzinfo=UTC)
 
 
@@ -98,7 +123,9 @@ def test_missing_required_column():
 def test_real_truncated_csv_reports_last_line():
     """News headlines CSV cut mid-row (MANIFEST 'ODD'): all 26,016 full rows stream, then a clear error."""
     path = shared_file("news/toi-india-news-headlines_26k_truncated.csv")
-    columns = parse_column_map("created_at=publish_date,thread_id=headline_category,body=headline_text")
+    columns = parse_column_map(
+        "created_at=publish_date,thread_id=headline_category,body=headline_text"
+    )
     stats = ParseStats()
     with pytest.raises(ParseError, match="truncated") as err:
         for _ in parse_csv(path, columns=columns, stats=stats):

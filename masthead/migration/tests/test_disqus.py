@@ -8,7 +8,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from masthead.migration.parsers.base import ImportedComment, ImportedThread, ParseError, ParseStats
+from masthead.migration.parsers.base import (
+    ImportedComment,
+    ImportedThread,
+    ParseError,
+    ParseStats,
+)
 from masthead.migration.parsers.disqus import parse_disqus
 
 from .conftest import FILES, shared_file
@@ -26,7 +31,9 @@ def _assert_threads_first(records):
         if isinstance(r, ImportedThread):
             seen.add(r.source_id)
         else:
-            assert r.thread_source_id in seen, f"comment {r.source_id} before its thread"
+            assert r.thread_source_id in seen, (
+                f"comment {r.source_id} before its thread"
+            )
 
 
 # file, threads, comments yielded, deleted, spam, replies, orphans dropped
@@ -38,8 +45,12 @@ REAL = [
 ]
 
 
-@pytest.mark.parametrize(("name", "n_threads", "n_comments", "deleted", "spam", "replies", "orphans"), REAL)
-def test_real_exports_counts(name, n_threads, n_comments, deleted, spam, replies, orphans):
+@pytest.mark.parametrize(
+    ("name", "n_threads", "n_comments", "deleted", "spam", "replies", "orphans"), REAL
+)
+def test_real_exports_counts(
+    name, n_threads, n_comments, deleted, spam, replies, orphans
+):
     stats = ParseStats()
     records = list(parse_disqus(shared_file(name), stats=stats))
     threads, comments = _split(records)
@@ -48,14 +59,24 @@ def test_real_exports_counts(name, n_threads, n_comments, deleted, spam, replies
     assert sum(c.is_spam for c in comments) == spam
     assert sum(c.parent_source_id is not None for c in comments) == replies
     assert stats.dropped_orphans == orphans
-    assert (stats.threads, stats.comments, stats.deleted_comments) == (n_threads, n_comments, deleted)
+    assert (stats.threads, stats.comments, stats.deleted_comments) == (
+        n_threads,
+        n_comments,
+        deleted,
+    )
     _assert_threads_first(records)
-    assert all(c.created_at is not None and c.created_at.tzinfo is UTC for c in comments)
+    assert all(
+        c.created_at is not None and c.created_at.tzinfo is UTC for c in comments
+    )
 
 
 def test_gyk001_all_posts_with_orphans_kept():
     """MANIFEST: 23 posts, 17 deleted; 6 of them point at threads not in the file."""
-    records = list(parse_disqus(shared_file("disqus/gyk001_disqus2duoshuo_disqus.xml"), keep_orphans=True))
+    records = list(
+        parse_disqus(
+            shared_file("disqus/gyk001_disqus2duoshuo_disqus.xml"), keep_orphans=True
+        )
+    )
     threads, comments = _split(records)
     assert len(comments) == 23
     assert sum(c.is_deleted for c in comments) == 17
@@ -65,16 +86,26 @@ def test_gyk001_all_posts_with_orphans_kept():
 
 def test_isso_fields_and_orphan():
     stats = ParseStats()
-    threads, comments = _split(list(parse_disqus(shared_file("disqus/isso_disqus.xml"), stats=stats)))
+    threads, comments = _split(
+        list(parse_disqus(shared_file("disqus/isso_disqus.xml"), stats=stats))
+    )
     by_id = {c.source_id: c for c in comments}
     assert "6" not in by_id  # orphan pointing at thread 1337
     assert by_id["5"].parent_source_id == "4"
-    assert by_id["11"].parent_source_id == "9" and by_id["9"].is_deleted and by_id["9"].html == ""
+    assert (
+        by_id["11"].parent_source_id == "9"
+        and by_id["9"].is_deleted
+        and by_id["9"].html == ""
+    )
     assert by_id["4"].author_email == "reader1@example.org"
     assert by_id["4"].created_at == datetime(2013, 10, 10, 19, 20, 29, tzinfo=UTC)
-    t7 = next(t for t in threads if t.source_id == "7")  # defined after the posts, empty title and id
+    t7 = next(
+        t for t in threads if t.source_id == "7"
+    )  # defined after the posts, empty title and id
     assert t7.title == "" and t7.identifiers == ()
-    assert [c.html for c in comments if c.thread_source_id == "7"] == ["<p>Message from thread with empty title and id</p>"]
+    assert [c.html for c in comments if c.thread_source_id == "7"] == [
+        "<p>Message from thread with empty title and id</p>"
+    ]
     assert any("1337" in w for w in stats.warnings)
 
 
@@ -98,7 +129,9 @@ def test_remark42_strict_stops_at_unquoted_attribute():
 )
 def test_remark42_recover_mode(name, comments, deleted, dropped_in_deleted):
     stats = ParseStats()
-    threads, got = _split(list(parse_disqus(shared_file(name), stats=stats, recover=True)))
+    threads, got = _split(
+        list(parse_disqus(shared_file(name), stats=stats, recover=True))
+    )
     assert len(threads) == 2
     assert sum(t.is_closed for t in threads) == 1
     assert len(got) == comments
@@ -127,14 +160,20 @@ def test_forward_references_and_late_threads():
     assert by_id["p3"].is_spam and not by_id["p3"].is_approved
     assert stats.dropped_in_deleted_threads == 1 and stats.invalid_emails == 1
     t1 = threads[0]
-    assert (t1.identifiers, t1.is_closed, t1.title) == (("story-1",), True, "Story 1 — café")
+    assert (t1.identifiers, t1.is_closed, t1.title) == (
+        ("story-1",),
+        True,
+        "Story 1 — café",
+    )
     assert [t.source_id for t in threads if t.is_deleted] == ["t3"]
     assert stats.skipped_prefix_bytes == 2  # leading spaces before <?xml
 
 
 def test_file_object_source():
     data = (FILES / "forward_refs.xml").read_bytes()
-    assert len(list(parse_disqus(io.BytesIO(data)))) == len(list(parse_disqus(FILES / "forward_refs.xml")))
+    assert len(list(parse_disqus(io.BytesIO(data)))) == len(
+        list(parse_disqus(FILES / "forward_refs.xml"))
+    )
 
 
 def test_malformed_inside_gives_line_and_column():
@@ -162,7 +201,11 @@ def test_dtd_bomb_and_xxe_rejected_fast(name):
 
 def test_entity_bomb_in_stream_rejected_even_without_prescan():
     """If the DOCTYPE hides past our prolog scan, libxml2's own guards still hold."""
-    bomb = (FILES / "billion_laughs.xml").read_bytes().replace(b'<?xml version="1.0"?>\n', b"")
+    bomb = (
+        (FILES / "billion_laughs.xml")
+        .read_bytes()
+        .replace(b'<?xml version="1.0"?>\n', b"")
+    )
     start = time.perf_counter()
     with pytest.raises(ParseError):
         list(parse_disqus(io.BytesIO(bomb)))

@@ -37,14 +37,26 @@ ATTACKS = [
 def test_dangerous_markup_removed_text_kept(attack):
     out = clean_comment_html(f"<p>before</p>{attack}visible words<p>after</p>")
     lowered = out.lower()
-    for bad in ("<script", "javascript:", "vbscript:", "data:text", "onerror", "onload", "onclick", "<style", "<"):
+    for bad in (
+        "<script",
+        "javascript:",
+        "vbscript:",
+        "data:text",
+        "onerror",
+        "onload",
+        "onclick",
+        "<style",
+        "<",
+    ):
         assert bad not in lowered, (attack, out)
     assert "before" in out and "after" in out and "visible words" in out
 
 
 def test_link_label_kept_with_url():
     html = '<p>Check <a href="https://example.com/x" rel="nofollow">this story</a> and <a href="javascript:alert(1)">that</a>.</p>'
-    assert clean_comment_html(html) == "Check this story (https://example.com/x) and that."
+    assert (
+        clean_comment_html(html) == "Check this story (https://example.com/x) and that."
+    )
 
 
 def test_link_whose_text_is_the_url_becomes_the_url():
@@ -88,6 +100,10 @@ def test_never_contains_tags_or_script_urls(text):
 def test_real_disqus_message():
     from masthead.migration.parsers.disqus import parse_disqus
 
-    comments = [r for r in parse_disqus(shared_file("disqus/schnack_disqus.xml")) if hasattr(r, "html")]
+    comments = [
+        r
+        for r in parse_disqus(shared_file("disqus/schnack_disqus.xml"))
+        if hasattr(r, "html")
+    ]
     cleaned = clean_comment_html(comments[0].html)
     assert cleaned == "Hey, wow!\n\n// Amazing post.\n\nCheck http://example.example."

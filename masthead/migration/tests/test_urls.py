@@ -6,7 +6,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from masthead.migration.urls import MappingFileError, normalise_story_url, read_mapping_file
+from masthead.migration.urls import (
+    MappingFileError,
+    normalise_story_url,
+    read_mapping_file,
+)
 
 from .conftest import FILES
 
@@ -15,7 +19,10 @@ OLD = ("example.com", "old-example.com", "example.co.uk")
 TABLE = [
     ("https://www.example.com/news/story/", "example.com/news/story"),
     ("HTTP://WWW.EXAMPLE.COM/news/Story", "example.com/news/Story"),
-    ("https://example.com/news/story?utm_source=x&amp=1#comments", "example.com/news/story"),
+    (
+        "https://example.com/news/story?utm_source=x&amp=1#comments",
+        "example.com/news/story",
+    ),
     ("https://example.com/news/story/amp/", "example.com/news/story"),
     ("https://example.com/news/story/amp", "example.com/news/story"),
     ("https://amp.example.com/news/story", "example.com/news/story"),
@@ -60,7 +67,10 @@ def test_idempotent_on_any_text(text):
     assert normalise_story_url(key, old_hosts=OLD) == key
 
 
-_segment = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="/?#"), max_size=8)
+_segment = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="/?#"),
+    max_size=8,
+)
 
 
 @settings(max_examples=300)
@@ -86,7 +96,10 @@ def test_read_mapping_file():
         "story-1": "/news/story-1/",
         "example.com/news/story-2": "/news/story-2/",
     }
-    assert mapping[normalise_story_url("http://example.com/news/story-2?amp=1", OLD)] == "/news/story-2/"
+    assert (
+        mapping[normalise_story_url("http://example.com/news/story-2?amp=1", OLD)]
+        == "/news/story-2/"
+    )
 
 
 def test_mapping_conflict_names_both_lines():
@@ -97,7 +110,12 @@ def test_mapping_conflict_names_both_lines():
 
 @pytest.mark.parametrize(
     ("content", "match"),
-    [("", "empty file"), ("from,to\na,/b\n", "header"), ("old,new\nhttps://x.com/a,b\n", "start"), ("old,new\n,/b\n", "empty")],
+    [
+        ("", "empty file"),
+        ("from,to\na,/b\n", "header"),
+        ("old,new\nhttps://x.com/a,b\n", "start"),
+        ("old,new\n,/b\n", "empty"),
+    ],
 )
 def test_mapping_errors(tmp_path, content, match):
     path = tmp_path / "m.csv"
