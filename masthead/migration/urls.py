@@ -78,9 +78,19 @@ def _remove_dot_segments(path: str) -> str:
 
 
 def _normalise_host(host: str) -> str:
-    host = host.strip().lower().rstrip(".")
+    """Apply :func:`_normalise_host_once` until stable (at most a few rounds)."""
+    for _ in range(8):
+        new = _normalise_host_once(host)
+        if new == host:
+            break
+        host = new
+    return host
+
+
+def _normalise_host_once(host: str) -> str:
     if "@" in host:  # userinfo
         host = host.rsplit("@", 1)[1]
+    host = host.strip().lower().rstrip(".")
     m = _HOST_PORT_RE.match(host)
     if m:
         name, port = m.group(1), m.group(2)

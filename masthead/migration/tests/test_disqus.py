@@ -215,3 +215,13 @@ def test_entity_bomb_in_stream_rejected_even_without_prescan():
 def test_not_a_disqus_file():
     with pytest.raises(ParseError, match="not a Disqus export|no Disqus"):
         list(parse_disqus(FILES / "wxr_quirks.xml"))
+
+
+def test_error_position_counts_skipped_leading_lines():
+    """Leading blank lines before <?xml are skipped but still counted in error lines."""
+    body = (FILES / "malformed_inside.xml").read_bytes()
+    stats = ParseStats()
+    with pytest.raises(ParseError) as err:
+        list(parse_disqus(io.BytesIO(b"\xef\xbb\xbf\n\n \t" + body), stats=stats))
+    assert err.value.line == 5 + 2
+    assert stats.skipped_prefix_bytes == 7 and "UTF-8 BOM" in stats.warnings[0]
