@@ -1,0 +1,264 @@
+"""Safe streaming XML reading shared by the Disqus and WXR parsers.
+
+Safety model (OWASP XML cheat sheet; CWE-611 XXE, CWE-776 entity expansion):
+
+1. Before libxml2 sees a byte, :class:`SafeXMLSource` scans the prolog (the part
+   before the root element) and **rejects any ``<!DOCTYPE``**. No genuine Disqus or
+   WordPress export has a DTD, so a billion-laughs bomb or an external entity
+   (``SYSTEM "file:///etc/passwd"``) is refused with a :class:`ParseError` in
+   microseconds, before any entity is declared.
+2. As a second line, ``lxml.etree.iterparse`` runs with ``resolve_entities=False``,
+   ``load_dtd=False``, ``no_network=True``, ``huge_tree=False`` (libxml2's own
+   limits on node depth/size and entity amplification stay on), and the parsed
+   ``docinfo`` is checked for a DTD again.
+
+``defusedxml`` is not used: its lxml module is deprecated and has no iterparse.
+
+Junk before the XML declaration (a UTF-8 BOM, whitespace, or a few stray bytes
+such as the backtick at the start of Remark42's Disqus fixtures) is skipped with
+a warning, but only if it is short (<= 64 bytes), contains no ``<`` and an
+``<?xml`` declaration follows; anything malformed after that stops with a
+:class:`ParseError` carrying line and column *of the original file*.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from lxml import etree
+
+from .base import ParseError, ParseStats
+
+Source = str | os.PathLike[str] | BinaryIO
+
+_MAX_PREFIX = 64  # bytes of junk tolerated before "<?xml"
+_PROLOG_LIMIT = 1 << 20  # the root element must start within the first MiB
+_XML_DECL = b"<?xml"
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based (line, column) of byte ``offset`` in ``data`` (column in bytes)."""
+    line = data.count(b"\n", 0, offset) + 1
+    last_nl = data.rfind(b"\n", 0, offset)
+    return line, offset - last_nl
+
+
+class SafeXMLSource:
+    """A binary reader that skips tolerated junk and refuses DTDs (see module doc).
+
+    Args:
+        source: a path or a binary file object (not closed by us if passed in).
+        stats: receives a warning and ``skipped_prefix_bytes`` when junk is skipped.
+
+    Raises:
+        ParseError: on a DOCTYPE, UTF-16/32 input, untolerable leading junk,
+            or a prolog with no root element in its first MiB.
+    """
+
+    def __init__(self, source: Source, stats: ParseStats) -> None:
+        if isinstance(source, str | os.PathLike):
+            self.name = os.fspath(source)
+            self._fh: BinaryIO = open(self.name, "rb")  # noqa: SIM115 - closed in close()
+            self._owned = True
+        else:
+            self.name = getattr(source, "name", "<stream>")
+            self._fh = source
+            self._owned = False
+        self.line_offset = 0  # newlines removed with the prefix
+        self.column_offset = 0  # bytes removed from what becomes line 1
+        try:
+            self._head = self._prepare(stats)
+        except BaseException:
+            self.close()
+            raise
+
+    def _prepare(self, stats: ParseStats) -> bytes:
+        head = self._fh.read(65536)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:4] in (
+            b"<\x00?\x00",
+            b"\x00<\x00?",
+        ):
+            raise ParseError(
+                "UTF-16/32 encoded file: convert it to UTF-8 first (iconv -t UTF-8)",
+                1,
+                1,
+                path=self.name,
+            )
+        start = 0
+        decl = head.find(_XML_DECL, 0, _MAX_PREFIX + len(_XML_DECL))
+        if decl > 0:
+            prefix = head[:decl]
+            if b"<" in prefix:
+                line, col = _position(head, 0)
+                raise ParseError(
+                    "unexpected content before the XML declaration",
+                    line,
+                    col,
+                    path=self.name,
+                )
+            start = decl
+        elif decl < 0:
+            # No declaration: only a BOM and whitespace may precede the root.
+            stripped = head[3:] if head.startswith(_UTF8_BOM) else head
+            start = len(head) - len(stripped.lstrip(b" \t\r\n"))
+            if start and not head.startswith(_UTF8_BOM):
+                start = 0  # plain leading whitespace is legal XML without a declaration
+        if start:
+            prefix = head[:start]
+            self.line_offset = prefix.count(b"\n")
+            self.column_offset = start - (prefix.rfind(b"\n") + 1)
+            stats.skipped_prefix_bytes = start
+            shown = prefix.removeprefix(_UTF8_BOM)
+            stats.warn(
+                f"skipped {start} byte(s) before the XML declaration: {shown!r}"
+                + (" (UTF-8 BOM)" if prefix.startswith(_UTF8_BOM) else ""),
+                1,
+            )
+        while not self._check_prolog(head, start):
+            more = self._fh.read(65536)
+            if not more:
+                break  # lxml will report the truncated document
+            head += more
+            if len(head) > _PROLOG_LIMIT:
+                raise ParseError(
+                    "no root element in the first MiB of the file", 1, 1, path=self.name
+                )
+        return head[start:]
+
+    def _check_prolog(self, head: bytes, start: int) -> bool:
+        """Walk declaration, comments, PIs and whitespace up to the root; refuse DOCTYPE.
+
+        Returns ``True`` once the root element's start was reached, ``False`` if
+        ``head`` ends inside the prolog (the caller reads more).
+        """
+        pos = start
+        n = len(head)
+        while pos < n:
+            ch = head[pos : pos + 1]
+            if ch in (b" ", b"\t", b"\r", b"\n"):
+                pos += 1
+            elif head.startswith(b"<?", pos):
+                end = head.find(b"?>", pos)
+                if end < 0:
+                    break
+                pos = end + 2
+            elif head.startswith(b"<!--", pos):
+                end = head.find(b"-->", pos)
+                if end < 0:
+                    break
+                pos = end + 3
+            elif head[pos : pos + 9].upper() == b"<!DOCTYPE":
+                line, col = self._orig_position(head, pos)
+                raise ParseError(
+                    "DOCTYPE declarations are not allowed in an export file (DTDs and entities "
+                    "are how XML bombs and XXE attacks work; real exports never have one)",
+                    line,
+                    col,
+                    path=self.name,
+                )
+            elif pos + 9 > n and b"<!DOCTYPE".startswith(head[pos:].upper()):
+                break  # might be the start of a DOCTYPE cut by the chunk end
+            else:
+                return True  # root element (or garbage lxml will report) starts here
+        return False
+
+    def _orig_position(self, head: bytes, offset: int) -> tuple[int, int]:
+        return _position(head, offset)  # head still includes the prefix here
+
+    def adjust(self, line: int, column: int) -> tuple[int, int]:
+        """Map a (line, column) of the stream lxml saw back to the original file."""
+        if line == 1:
+            column += self.column_offset
+        return line + self.line_offset, column
+
+    def read(self, size: int = -1) -> bytes:
+        """File-object protocol for lxml: the kept head first, then the rest."""
+        if self._head:
+            if size is None or size < 0:
+                data, self._head = self._head + self._fh.read(), b""
+                return data
+            data, self._head = self._head[:size], self._head[size:]
+            return data
+        return self._fh.read(size)
+
+    def close(self) -> None:
+        """Close the underlying file if we opened it."""
+        if self._owned:
+            self._fh.close()
+
+
+def iterparse_safe(
+    src: SafeXMLSource, tags: tuple[str, ...], *, recover: bool, stats: ParseStats
+) -> Iterator[etree._Element]:
+    """Yield ``end`` events' elements for ``tags``; map syntax errors to ParseError.
+
+    The caller must clear elements it has handled (see :func:`release`).
+    In ``recover`` mode libxml2's recovered errors become warnings in ``stats``
+    (with original line:column) instead of stopping the parse.
+    """
+    it = etree.iterparse(
+        src,
+        events=("end",),
+        tag=tags,
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        recover=recover,
+    )
+    checked = False
+    try:
+        for _event, el in it:
+            if not checked:
+                _refuse_dtd(el, src)
+                checked = True
+            yield el
+    except etree.XMLSyntaxError as exc:
+        line, column = exc.position if exc.position else (exc.lineno or 0, 0)
+        line, column = src.adjust(line, column)
+        msg = exc.msg or str(exc)
+        msg = re.sub(r",? line \d+, column \d+.*$", "", msg)
+        raise ParseError(f"malformed XML: {msg}", line, column, path=src.name) from None
+    finally:
+        if recover:
+            for entry in it.error_log:
+                line, column = src.adjust(entry.line, entry.column)
+                stats.warn(
+                    f"column {column}: recovered from XML error: {entry.message}", line
+                )
+    root = getattr(it, "root", None)
+    if root is not None and not checked:
+        _refuse_dtd(root, src)
+
+
+def _refuse_dtd(el: etree._Element, src: SafeXMLSource) -> None:
+    docinfo = el.getroottree().docinfo
+    if docinfo.internalDTD is not None or docinfo.doctype:
+        raise ParseError(
+            "DOCTYPE declarations are not allowed in an export file",
+            1,
+            1,
+            path=src.name,
+        )
+
+
+def release(el: etree._Element) -> None:
+    """Free a handled top-level element and every sibling before it (flat memory)."""
+    el.clear(keep_tail=False)
+    parent = el.getparent()
+    if parent is not None:
+        while el.getprevious() is not None:
+            del parent[0]
+
+
+def text_of(el: etree._Element | None) -> str:
+    """Stripped text content of ``el`` (CDATA included), ``""`` if absent."""
+    if el is None:
+        return ""
+    return (el.text or "").strip()
