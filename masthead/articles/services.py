@@ -42,6 +42,12 @@ def ensure_home(site_name: str) -> HomePage:
     if home is not None:
         return home
     root = Page.get_first_root_node()
+    if root is None:  # a flushed database (transactional tests) has no tree root or locale
+        from django.conf import settings
+        from wagtail.models import Locale
+
+        Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+        root = Page.add_root(instance=Page(title="Root", slug="root"))
     for child in root.get_children():
         if child.specific_class is Page:  # Wagtail's placeholder welcome page
             Site.objects.filter(root_page=child).delete()

@@ -13,7 +13,8 @@ MAX_QUERY_LENGTH = 200
 
 def search(request: HttpRequest) -> HttpResponse:
     """Search live stories for ``?q=``; 20 results a page."""
-    query = request.GET.get("q", "").strip()
+    # Control characters (NUL among them, which PostgreSQL refuses) are never part of a query.
+    query = "".join(ch for ch in request.GET.get("q", "") if ch.isprintable()).strip()
     error = ""
     results = None
     if len(query) > MAX_QUERY_LENGTH:
