@@ -86,11 +86,26 @@ def word_list(name: str) -> frozenset[str]:
     return frozenset(out)
 
 
+@cache
+def weighted_list(name: str) -> dict[str, float]:
+    """A shipped ``data/<name>.txt`` of ``phrase | weight`` lines -> dict."""
+    text = resources.files(__package__).joinpath("data").joinpath(f"{name}.txt").read_text("utf-8")
+    out: dict[str, float] = {}
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip().lower()
+        if not line:
+            continue
+        phrase, _, weight = line.partition("|")
+        out[" ".join(phrase.split())] = float(weight or 0.5)
+    return out
+
+
 def warm_up() -> None:
     """Load every model and list now (idempotent, thread-safe)."""
     langid_model()
     profanity_predict_prob()
     english_vocabulary()
-    for name in ("hinglish_words", "insults", "indian_english"):
+    for name in ("hinglish_words", "indian_english", "textspeak"):
         word_list(name)
+    weighted_list("insults")
     langid_model().classify("warm up the language model")

@@ -32,6 +32,7 @@ HINGLISH_MIN_HITS = 2
 HINGLISH_MIN_SHARE = 0.2
 ENGLISH_VOCAB_SHARE = 0.65
 HOLD_CONFIDENCE = 0.5
+OVERRIDE_MIN_P_EN = 0.02
 
 LANGUAGE_NAMES = {
     "hi": "Hindi",
@@ -101,11 +102,11 @@ def detect(text: str) -> tuple[str, float, dict[str, float | int]]:
     lang, prob = ranked[0]
     if lang == "en":
         return "en", round(float(prob), 4), feats
-    if e / nl >= ENGLISH_VOCAB_SHARE:
-        return "en", round(e / nl, 4), feats
-    # Not English by langid. Confidence that it is *not English*: 1 - P(en).
     p_en = next((float(p) for lg, p in ranked if lg == "en"), 0.0)
     feats["p_en"] = round(p_en, 4)
+    if e / nl >= ENGLISH_VOCAB_SHARE and p_en >= OVERRIDE_MIN_P_EN:
+        return "en", round(e / nl, 4), feats
+    # Not English by langid. Confidence that it is *not English*: 1 - P(en).
     return lang, round(1.0 - p_en, 4), feats
 
 
