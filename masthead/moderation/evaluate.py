@@ -106,14 +106,27 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return p, r, f
 
 
-def _row(rule: str, dataset: str, y: list[bool], pred: list[bool], **extra: Any) -> dict[str, Any]:
+def _row(
+    rule: str, dataset: str, y: list[bool], pred: list[bool], **extra: Any
+) -> dict[str, Any]:
     tp = sum(a and b for a, b in zip(y, pred, strict=True))
     fp = sum((not a) and b for a, b in zip(y, pred, strict=True))
     fn = sum(a and (not b) for a, b in zip(y, pred, strict=True))
     tn = len(y) - tp - fp - fn
     p, r, f = prf(tp, fp, fn)
-    return {"rule": rule, "dataset": dataset, "n": len(y), "tp": tp, "fp": fp, "fn": fn,
-            "tn": tn, "precision": p, "recall": r, "f1": f, **extra}
+    return {
+        "rule": rule,
+        "dataset": dataset,
+        "n": len(y),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "tn": tn,
+        "precision": p,
+        "recall": r,
+        "f1": f,
+        **extra,
+    }
 
 
 def _lang_rejects(texts: list[str]) -> list[bool]:
@@ -121,7 +134,11 @@ def _lang_rejects(texts: list[str]) -> list[bool]:
     out = []
     for t in texts:
         lang, conf, _ = detect(t)
-        out.append(lang not in ("en",) and not lang.startswith("und") and conf >= ctx.language_confidence)
+        out.append(
+            lang not in ("en",)
+            and not lang.startswith("und")
+            and conf >= ctx.language_confidence
+        )
     return out
 
 
@@ -141,8 +158,14 @@ def evaluate(log: Any = sys.stdout) -> list[dict[str, Any]]:
         print(f"SKIP {what}: file not found under {data_dir()}", file=log)
 
     # ---- language -------------------------------------------------------
-    en = [(read_trac("trac1_agr_en_train.csv"), "train"), (read_trac("trac1_agr_en_dev.csv"), "dev")]
-    hi = [(read_trac("trac1_agr_hi_train.csv"), "train"), (read_trac("trac1_agr_hi_dev.csv"), "dev")]
+    en = [
+        (read_trac("trac1_agr_en_train.csv"), "train"),
+        (read_trac("trac1_agr_en_dev.csv"), "dev"),
+    ]
+    hi = [
+        (read_trac("trac1_agr_hi_train.csv"), "train"),
+        (read_trac("trac1_agr_hi_dev.csv"), "dev"),
+    ]
     for sets, want, name in ((en, False, "trac1-en"), (hi, True, "trac1-hi")):
         for data, split in sets:
             if data is None:
@@ -177,14 +200,23 @@ def evaluate(log: Any = sys.stdout) -> list[dict[str, Any]]:
             worst.append((sum(p) / max(1, len(p)), lang))
         row = _row("language", "lingua-74-other-languages", y_all, p_all)
         row["reject_rate"] = sum(p_all) / max(1, len(p_all))
-        row["note"] = "lowest: " + ", ".join(f"{lg} {r:.3f}" for r, lg in sorted(worst)[:4])
+        row["note"] = "lowest: " + ", ".join(
+            f"{lg} {r:.3f}" for r, lg in sorted(worst)[:4]
+        )
         rows.append(_target(row, "reject_rate", 0.99))
 
     # ---- abuse ----------------------------------------------------------
     rule = AbuseRule()
     ctx = CheckContext()
 
-    def abuse_eval(name: str, data: list[tuple[str, str]], pos: set[str], neg: set[str], goal: float | None, note: str) -> None:
+    def abuse_eval(
+        name: str,
+        data: list[tuple[str, str]],
+        pos: set[str],
+        neg: set[str],
+        goal: float | None,
+        note: str,
+    ) -> None:
         data = [(t, lab) for t, lab in long_enough(data) if lab in pos | neg]
         res = rule.check_batch([t for t, _ in data], [ctx] * len(data))
         y = [lab in pos for _, lab in data]
@@ -198,7 +230,14 @@ def evaluate(log: Any = sys.stdout) -> list[dict[str, Any]]:
     if d is None:
         skip("trac1-en dev")
     else:
-        abuse_eval("trac1-en-dev OAG vs NAG", d, {"OAG"}, {"NAG"}, 0.70, "thresholds set on TRAC-1 en train; reported on dev")
+        abuse_eval(
+            "trac1-en-dev OAG vs NAG",
+            d,
+            {"OAG"},
+            {"NAG"},
+            0.70,
+            "thresholds set on TRAC-1 en train; reported on dev",
+        )
     o = read_olid()
     if o is None:
         skip("OLID")
@@ -208,7 +247,14 @@ def evaluate(log: Any = sys.stdout) -> list[dict[str, Any]]:
     if dv is None:
         skip("Davidson")
     else:
-        abuse_eval("davidson 0/1 vs 2", dv, {"0", "1"}, {"2"}, None, "alt-profanity-check was trained on this set: not a fair test")
+        abuse_eval(
+            "davidson 0/1 vs 2",
+            dv,
+            {"0", "1"},
+            {"2"},
+            None,
+            "alt-profanity-check was trained on this set: not a fair test",
+        )
 
     # ---- whole pipeline -------------------------------------------------
     for data, split in en:
@@ -224,9 +270,15 @@ def evaluate(log: Any = sys.stdout) -> list[dict[str, Any]]:
                 reasons.update(c.value for c in v.reasons if True)
         nag = sum(cm[("NAG", d_)] for d_ in ("publish", "hold", "reject"))
         rej = cm[("NAG", "reject")] / max(1, nag)
-        row = {"rule": "pipeline", "dataset": f"trac1-en-{split} NAG", "n": nag,
-               "reject_rate": rej, "confusion": {f"{a}->{b}": c for (a, b), c in sorted(cm.items())},
-               "note": "NAG rejects by reason: " + ", ".join(f"{k} {c}" for k, c in reasons.most_common())}
+        row = {
+            "rule": "pipeline",
+            "dataset": f"trac1-en-{split} NAG",
+            "n": nag,
+            "reject_rate": rej,
+            "confusion": {f"{a}->{b}": c for (a, b), c in sorted(cm.items())},
+            "note": "NAG rejects by reason: "
+            + ", ".join(f"{k} {c}" for k, c in reasons.most_common()),
+        }
         row["target"] = "reject_rate < 0.02"
         row["value"] = rej
         row["met"] = rej < 0.02
@@ -242,20 +294,41 @@ def print_table(rows: list[dict[str, Any]], out: Any = sys.stdout) -> None:
     for r in rows:
         rate = r.get("keep_rate", r.get("reject_rate"))
         rate_s = f"{rate:7.4f}" if rate is not None else " " * 7
-        pr = "".join(f" {r[k]:6.3f}" if k in r else " " * 7 for k in ("precision", "recall", "f1"))
+        pr = "".join(
+            f" {r[k]:6.3f}" if k in r else " " * 7
+            for k in ("precision", "recall", "f1")
+        )
         status = "" if "met" not in r else ("MET" if r["met"] else "MISSED")
-        print(f"{r['rule'][:24]:24} {r['dataset'][:30]:30} {r['n']:6d}{pr} {rate_s}  {r.get('target', ''):19} {status}", file=out)
+        print(
+            f"{r['rule'][:24]:24} {r['dataset'][:30]:30} {r['n']:6d}{pr} {rate_s}  {r.get('target', ''):19} {status}",
+            file=out,
+        )
     print(file=out)
     for r in rows:
         if "tp" in r:
-            print(f"[{r['rule']} | {r['dataset']}] confusion: TP={r['tp']} FP={r['fp']} FN={r['fn']} TN={r['tn']}", file=out)
+            print(
+                f"[{r['rule']} | {r['dataset']}] confusion: TP={r['tp']} FP={r['fp']} FN={r['fn']} TN={r['tn']}",
+                file=out,
+            )
         if "confusion" in r:
-            print(f"[{r['rule']} | {r['dataset']}] label->decision: {r['confusion']}", file=out)
+            print(
+                f"[{r['rule']} | {r['dataset']}] label->decision: {r['confusion']}",
+                file=out,
+            )
         if r.get("note"):
             print(f"    note: {r['note']}", file=out)
-    print("\nRates: keep_rate for English sets, reject_rate for non-English sets and the pipeline row.", file=out)
-    print("Tuning: language constants and abuse thresholds were set on TRAC-1 train (+ lingua sentences);", file=out)
-    print("abuse is reported on TRAC-1 dev; OLID/Davidson were not used for tuning.", file=out)
+    print(
+        "\nRates: keep_rate for English sets, reject_rate for non-English sets and the pipeline row.",
+        file=out,
+    )
+    print(
+        "Tuning: language constants and abuse thresholds were set on TRAC-1 train (+ lingua sentences);",
+        file=out,
+    )
+    print(
+        "abuse is reported on TRAC-1 dev; OLID/Davidson were not used for tuning.",
+        file=out,
+    )
 
 
 def main() -> int:

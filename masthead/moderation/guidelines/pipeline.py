@@ -80,7 +80,9 @@ def load_rules(paths: Sequence[str] = DEFAULT_RULES) -> list[Rule]:
 def warm_up(paths: Sequence[str] = DEFAULT_RULES) -> None:
     """Load rules, models and word lists now (idempotent, thread-safe)."""
     models.warm_up()
-    check_comment("Warming up the comment checks with a plain English sentence.", rules=paths)
+    check_comment(
+        "Warming up the comment checks with a plain English sentence.", rules=paths
+    )
 
 
 def check_comment(
@@ -128,6 +130,10 @@ def check_batch(
             outs = [rule.check(texts[i], contexts[i]) for i in idx]
         for i, r in zip(idx, outs, strict=True):
             results[i].append(r)
-            if is_gate and r.decision == Decision.REJECT and r.rule in ("empty", "length", "control_chars"):
+            if (
+                is_gate
+                and r.decision == Decision.REJECT
+                and r.rule in ("empty", "length", "control_chars")
+            ):
                 gated[i] = True
     return [Verdict(r) for r in results]

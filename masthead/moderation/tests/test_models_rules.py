@@ -13,8 +13,10 @@ from masthead.moderation.guidelines.rules.personal import PersonalAttackRule
 
 
 def test_english_with_indian_words_passes(ctx):
-    for t in ["Modi ji has promised 5 crore for the new hospital in our district.",
-              "The babu in the tehsil office asked for two lakh rupees, which is shocking."]:
+    for t in [
+        "Modi ji has promised 5 crore for the new hospital in our district.",
+        "The babu in the tehsil office asked for two lakh rupees, which is shocking.",
+    ]:
         r = LanguageRule().check(t, ctx)
         assert not r.fired, (t, r.details)
         assert r.details["language"] == "en"
@@ -22,12 +24,16 @@ def test_english_with_indian_words_passes(ctx):
 
 
 def test_hinglish_and_devanagari_rejected(ctx):
-    r = LanguageRule().check("Yeh sarkar kuch nahi kar rahi hai, sab log pareshan hain.", ctx)
+    r = LanguageRule().check(
+        "Yeh sarkar kuch nahi kar rahi hai, sab log pareshan hain.", ctx
+    )
     assert r.code is ReasonCode.NOT_ENGLISH and r.decision is Decision.REJECT
     assert r.details["language"] == "hi-Latn" and r.details["confidence"] >= 0.8
     r = LanguageRule().check("सरकार को इस मामले में जल्दी फैसला करना चाहिए।", ctx)
     assert r.decision is Decision.REJECT and r.details["language"] == "hi"
-    r = LanguageRule().check("Le gouvernement doit publier le budget avant le vote.", ctx)
+    r = LanguageRule().check(
+        "Le gouvernement doit publier le budget avant le vote.", ctx
+    )
     assert r.decision is Decision.REJECT
 
 
@@ -43,27 +49,47 @@ def test_abuse_fires_and_holds(ctx):
 
 
 def test_quoted_word_and_scunthorpe_pass(ctx):
-    for t in ["The word 'idiot' in his speech was unfair to the farmers.",
-              "I grew up near Scunthorpe and we assess the cockpit design every year."]:
+    for t in [
+        "The word 'idiot' in his speech was unfair to the farmers.",
+        "I grew up near Scunthorpe and we assess the cockpit design every year.",
+    ]:
         assert not AbuseRule().check(t, ctx).fired, t
         assert check_comment(t).decision is Decision.PUBLISH, t
 
 
 def test_personal_attack_targets():
     ctx = CheckContext(thread_names=["Reader5"], story_author_names=["Asha Rao"])
-    for t in ["you are an idiot", "@Reader5 you moron", "Reader5 is a clown and a liar",
-              "Asha Rao is an idiot"]:
+    for t in [
+        "you are an idiot",
+        "@Reader5 you moron",
+        "Reader5 is a clown and a liar",
+        "Asha Rao is an idiot",
+    ]:
         r = PersonalAttackRule().check(t, ctx)
         assert r.code is ReasonCode.PERSONAL_ATTACK and r.decision is Decision.HOLD, t
         assert r.spans and all(t[s.start : s.end] == s.text for s in r.spans)
-    assert not PersonalAttackRule().check("The policy is stupid, in my view.", ctx).fired
+    assert (
+        not PersonalAttackRule().check("The policy is stupid, in my view.", ctx).fired
+    )
 
 
 def test_batch_equals_single():
-    texts = ["Modi ji has promised 5 crore for the new hospital in our district.",
-             "you are an idiot", "", "Yeh sarkar kuch nahi kar rahi hai, sab log pareshan hain.",
-             "Nice", "Call me on +91 98765 43210 about the story please."]
-    ctxs = [CheckContext(), CheckContext(thread_names=["X"]), None, CheckContext(), CheckContext(), CheckContext()]
+    texts = [
+        "Modi ji has promised 5 crore for the new hospital in our district.",
+        "you are an idiot",
+        "",
+        "Yeh sarkar kuch nahi kar rahi hai, sab log pareshan hain.",
+        "Nice",
+        "Call me on +91 98765 43210 about the story please.",
+    ]
+    ctxs = [
+        CheckContext(),
+        CheckContext(thread_names=["X"]),
+        None,
+        CheckContext(),
+        CheckContext(),
+        CheckContext(),
+    ]
     batch = check_batch(texts, ctxs)
     single = [check_comment(t, c) for t, c in zip(texts, ctxs)]
     assert [v.to_dict() for v in batch] == [v.to_dict() for v in single]

@@ -1,6 +1,19 @@
-from masthead.moderation.guidelines import CheckContext, Decision, ReasonCode, check_comment
-from masthead.moderation.guidelines.rules.basic import ControlCharsRule, EmptyRule, LengthRule
-from masthead.moderation.guidelines.rules.content import BannedWordsRule, LinksRule, RepeatRule
+from masthead.moderation.guidelines import (
+    CheckContext,
+    Decision,
+    ReasonCode,
+    check_comment,
+)
+from masthead.moderation.guidelines.rules.basic import (
+    ControlCharsRule,
+    EmptyRule,
+    LengthRule,
+)
+from masthead.moderation.guidelines.rules.content import (
+    BannedWordsRule,
+    LinksRule,
+    RepeatRule,
+)
 from masthead.moderation.guidelines.rules.member import MemberStatusRule, RateRule
 from masthead.moderation.guidelines.rules.personal import PersonalDataRule
 from masthead.moderation.guidelines.rules.sentences import SentencesRule
@@ -16,7 +29,11 @@ def test_empty(ctx):
 def test_too_long_message_and_100kb(ctx):
     text = "word " * 20_000  # 100 KB
     r = LengthRule().check(text, ctx)
-    assert r.code is ReasonCode.TOO_LONG and "5,000" in r.message and "100,000" in r.message
+    assert (
+        r.code is ReasonCode.TOO_LONG
+        and "5,000" in r.message
+        and "100,000" in r.message
+    )
     v = check_comment(text)
     assert v.decision is Decision.REJECT and v.reasons == [ReasonCode.TOO_LONG]
 
@@ -28,11 +45,18 @@ def test_control_chars(ctx):
 
 def test_sentences(ctx):
     rule = SentencesRule()
-    for t, kind in [("Nice", "too_few_words"), ("😀😀😀", "no_words"), ("!!!???...", "no_words"),
-                    ("THIS GOVERNMENT IS A TOTAL DISASTER", "shouting"), ("u r gr8 lol", "text_speak")]:
+    for t, kind in [
+        ("Nice", "too_few_words"),
+        ("😀😀😀", "no_words"),
+        ("!!!???...", "no_words"),
+        ("THIS GOVERNMENT IS A TOTAL DISASTER", "shouting"),
+        ("u r gr8 lol", "text_speak"),
+    ]:
         r = rule.check(t, ctx)
         assert r.code is ReasonCode.NOT_SENTENCES and r.details["kind"] == kind, t
-    assert not rule.check("The council should publish the full budget before the vote.", ctx).fired
+    assert not rule.check(
+        "The council should publish the full budget before the vote.", ctx
+    ).fired
     assert not rule.check("I agree with the BJP and the RSS on this point.", ctx).fired
 
 
@@ -58,7 +82,9 @@ def test_banned_and_suspect_words_hidden_by_zero_width_and_rtl():
     r = BannedWordsRule().check(text, ctx)
     assert r.code is ReasonCode.BANNED_WORD
     sp = r.spans[0]
-    assert text[sp.start : sp.end] == sp.text and sp.text.replace("\u200b", "").startswith("ba")
+    assert text[sp.start : sp.end] == sp.text and sp.text.replace(
+        "\u200b", ""
+    ).startswith("ba")
     r = BannedWordsRule().check("What a SCÀM this is.", ctx)
     assert r.code is ReasonCode.SUSPECT_WORD and r.spans[0].text == "SCÀM"
     assert not BannedWordsRule().check("Badwordless prose is fine.", ctx).fired
@@ -70,22 +96,35 @@ def test_personal_data_spans(ctx):
     assert r.code is ReasonCode.PERSONAL_DATA and r.decision is Decision.HOLD
     got = [s.text for s in r.spans]
     assert got == ["reader5@example.org", "+91 98765 43210", "09876543210"]
-    assert not PersonalDataRule().check("In 2019 the scheme cost 45000 crore rupees.", ctx).fired
+    assert (
+        not PersonalDataRule()
+        .check("In 2019 the scheme cost 45000 crore rupees.", ctx)
+        .fired
+    )
 
 
 def test_rate_and_member():
     r = RateRule().check("x", CheckContext(seconds_since_last_comment=1.2))
     assert r.code is ReasonCode.RATE_LIMIT and "wait 2 seconds" in r.message
     assert not RateRule().check("x", CheckContext(seconds_since_last_comment=5)).fired
-    r = RateRule().check("x", CheckContext(author_is_new_member=True, comments_today=20))
+    r = RateRule().check(
+        "x", CheckContext(author_is_new_member=True, comments_today=20)
+    )
     assert r.code is ReasonCode.DAILY_LIMIT
-    assert MemberStatusRule().check("x", CheckContext(author_banned=True)).code is ReasonCode.BANNED_USER
+    assert (
+        MemberStatusRule().check("x", CheckContext(author_banned=True)).code
+        is ReasonCode.BANNED_USER
+    )
     from datetime import UTC, datetime, timedelta
+
     now = datetime(2026, 1, 1, tzinfo=UTC)
     c = CheckContext(author_suspended_until=now + timedelta(days=1), now=now)
     assert MemberStatusRule().check("x", c).code is ReasonCode.SUSPENDED_USER
     c = CheckContext(author_suspended_until=now - timedelta(days=1), now=now)
     assert not MemberStatusRule().check("x", c).fired
-    assert MemberStatusRule().check("x", CheckContext(author_premoderated=True)).decision is Decision.HOLD
+    assert (
+        MemberStatusRule().check("x", CheckContext(author_premoderated=True)).decision
+        is Decision.HOLD
+    )
     c = CheckContext(author_is_new_member=True, premod_new_members=True)
     assert MemberStatusRule().check("x", c).code is ReasonCode.NEW_MEMBER

@@ -76,7 +76,11 @@ class RateRule:
             )
         cap = ctx.daily_limit
         if ctx.author_is_new_member and ctx.new_member_daily_limit is not None:
-            cap = ctx.new_member_daily_limit if cap is None else min(cap, ctx.new_member_daily_limit)
+            cap = (
+                ctx.new_member_daily_limit
+                if cap is None
+                else min(cap, ctx.new_member_daily_limit)
+            )
         if cap is not None and ctx.comments_today >= cap:
             return RuleResult(
                 self.name,

@@ -26,7 +26,9 @@ CAPS_SHARE = 0.9
 TEXTSPEAK_SHARE = 0.3
 
 
-def _reject(rule: str, message: str, kind: str, spans: list[Span] | None = None) -> RuleResult:
+def _reject(
+    rule: str, message: str, kind: str, spans: list[Span] | None = None
+) -> RuleResult:
     return RuleResult(
         rule,
         Decision.REJECT,
@@ -85,12 +87,14 @@ class SentencesRule:
             return _reject(
                 self.name,
                 "Comments have to be in full sentences. Please write words out in "
-                "full (for example \"you\" rather than \"u\").",
+                'full (for example "you" rather than "u").',
                 "text_speak",
                 [Span(t.start, t.end, text[t.start : t.end]) for t in hits],
             )
         punct = sum(
-            1 for c in n.text if unicodedata.category(c)[0] in ("P", "S") and c not in "'’"
+            1
+            for c in n.text
+            if unicodedata.category(c)[0] in ("P", "S") and c not in "'’"
         )
         if punct > len(letters):
             return _reject(
@@ -101,4 +105,3 @@ class SentencesRule:
                 whole,
             )
         return RuleResult(self.name)
-
