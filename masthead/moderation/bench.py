@@ -27,7 +27,36 @@ import time
 from .evaluate import read_trac
 from .guidelines import CheckContext, check_batch, check_comment, warm_up
 
-WORDS = ["the", "government", "said", "on", "Monday", "that", "the", "new", "budget", "would", "raise", "spending", "on", "schools", "and", "hospitals", "while", "critics", "argued", "it", "was", "not", "enough", "for", "farmers", "in", "the", "villages"]
+WORDS = [
+    "the",
+    "government",
+    "said",
+    "on",
+    "Monday",
+    "that",
+    "the",
+    "new",
+    "budget",
+    "would",
+    "raise",
+    "spending",
+    "on",
+    "schools",
+    "and",
+    "hospitals",
+    "while",
+    "critics",
+    "argued",
+    "it",
+    "was",
+    "not",
+    "enough",
+    "for",
+    "farmers",
+    "in",
+    "the",
+    "villages",
+]
 
 
 def sample_texts(n: int = 2000) -> tuple[list[str], str]:
@@ -95,7 +124,11 @@ def main() -> int:
         ("latency single comment p50", f"{p50:.2f} ms", "", None),
         ("latency single comment p99", f"{p99:.2f} ms", "< 20 ms", p99 < 20),
     ]
-    print(f"Texts: {source}; CPU: {pinned}")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(
+        f"Texts: {source}; CPU: {pinned}; 1-min load average {load:.1f} on {os.cpu_count()} CPUs"
+    )
+    print("(figures are inflated when the load average exceeds the CPU count)")
     print(f"{'measure':32} {'value':>20}  {'target':10} status")
     print("-" * 72)
     for name, val, target, ok in rows:

@@ -36,7 +36,23 @@ MENTION_RE = re.compile(
     re.IGNORECASE,
 )
 SECOND_PERSON = frozenset(
-    ["you", "u", "ur", "your", "youre", "you're", "yourself", "yourselves", "ye", "thou", "tum", "tu", "tere", "tera", "teri"]
+    [
+        "you",
+        "u",
+        "ur",
+        "your",
+        "youre",
+        "you're",
+        "yourself",
+        "yourselves",
+        "ye",
+        "thou",
+        "tum",
+        "tu",
+        "tere",
+        "tera",
+        "teri",
+    ]
 )
 
 
