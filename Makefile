@@ -50,3 +50,6 @@ format: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+bench: install
+	$(BIN)/python -m benchmarks.run_all $(BENCH_ARGS)

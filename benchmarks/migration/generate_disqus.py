@@ -98,9 +98,7 @@ def generate(out_path: str, posts: int, threads: int, seed: int) -> dict[str, in
                 out.write("".join(buf))
                 buf.clear()
         for p in range(posts):
-            t = (
-                p % threads
-            )  # post p is in thread p % threads; same-thread posts are p +- k*threads
+            t = p % threads  # post p is in thread p % threads; same-thread posts are p +- k*threads
             parent = ""
             if rng.random() < 0.3:
                 k = rng.choice((-2, -1, 1, 2))
@@ -119,9 +117,7 @@ def generate(out_path: str, posts: int, threads: int, seed: int) -> dict[str, in
             message = "" if deleted else f"<p>{escape(text)}</p><p>Comment {p} — ok</p>"
             reader = rng.randrange(50_000)
             email = (
-                f"Reader{reader}@Example.org"
-                if reader % 7 == 0
-                else f"reader{reader}@example.org"
+                f"Reader{reader}@Example.org" if reader % 7 == 0 else f"reader{reader}@example.org"
             )
             when = start + timedelta(seconds=p * 37)
             buf.append(f"""    <post dsq:id="{POST_ID0 + p}">

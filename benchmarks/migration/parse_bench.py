@@ -33,9 +33,7 @@ def main() -> None:
     """CLI entry point (see module doc)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("file")
-    ap.add_argument(
-        "--clean", action="store_true", help="also clean every comment body"
-    )
+    ap.add_argument("--clean", action="store_true", help="also clean every comment body")
     args = ap.parse_args()
     size = os.path.getsize(args.file)
     rss_before = _rss_mib()

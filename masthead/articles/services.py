@@ -6,6 +6,8 @@ saving pages themselves, so every path sets the same fields the same way.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -147,3 +149,33 @@ def upsert_story(
         story.save()
     story.refresh_from_db()
     return UpsertResult(story=story, created=created)
+
+
+@contextmanager
+def bulk_story_load() -> Iterator[list[int]]:
+    """Load many stories without a background task per page; index them once at the end.
+
+    Inside the block, saving a :class:`StoryPage` enqueues neither Wagtail's search-index
+    task nor its reference-index task (two tasks a page would mean 8,000 queued tasks for
+    the demo corpus). Callers append the ids of stories they wrote to the yielded list;
+    on exit those stories are added to the search index in bulk (Wagtail search
+    ``add_bulk``), and the signal handlers are connected again.
+    """
+    from django.db.models.signals import post_save
+    from modelsearch.signal_handlers import post_save_signal_handler
+    from wagtail.search.backends import get_search_backend
+    from wagtail.signal_handlers import update_reference_index_on_save
+
+    written: list[int] = []
+    post_save.disconnect(post_save_signal_handler, sender=StoryPage)
+    post_save.disconnect(update_reference_index_on_save, sender=StoryPage)
+    try:
+        yield written
+    finally:
+        post_save.connect(post_save_signal_handler, sender=StoryPage)
+        post_save.connect(update_reference_index_on_save, sender=StoryPage)
+    backend = get_search_backend()
+    for start in range(0, len(written), 500):
+        backend.add_bulk(
+            StoryPage, list(StoryPage.objects.filter(pk__in=written[start : start + 500]))
+        )

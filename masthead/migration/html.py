@@ -157,11 +157,7 @@ class _TextBuilder(HTMLParser):
 def _link_text(label: str, href: str) -> str:
     """``href`` alone when the label is empty or just (a shortened form of) it."""
     bare = re.sub(r"^[a-z]+://(www\.)?", "", href, flags=re.IGNORECASE).rstrip("/")
-    plain = (
-        re.sub(r"^[a-z]+://(www\.)?", "", label, flags=re.IGNORECASE)
-        .rstrip("/")
-        .rstrip(".…")
-    )
+    plain = re.sub(r"^[a-z]+://(www\.)?", "", label, flags=re.IGNORECASE).rstrip("/").rstrip(".…")
     if href.lower().startswith("mailto:"):
         address = href[7:]
         return address if not label or label == address else f"{label} ({address})"

@@ -199,9 +199,7 @@ def read_mapping_file(
             try:
                 header = [h.strip().lower() for h in next(reader)]
             except StopIteration:
-                raise MappingFileError(
-                    "empty file; expected header 'old,new'", 1, name
-                ) from None
+                raise MappingFileError("empty file; expected header 'old,new'", 1, name) from None
             if "old" not in header or "new" not in header:
                 raise MappingFileError(
                     f"header must contain 'old,new', found {','.join(header)!r}",
@@ -227,9 +225,7 @@ def read_mapping_file(
                         line,
                         name,
                     )
-                key = (
-                    normalise_story_url(old, old_hosts) if _looks_like_url(old) else old
-                )
+                key = normalise_story_url(old, old_hosts) if _looks_like_url(old) else old
                 if key in mapping and mapping[key] != new:
                     raise MappingFileError(
                         f"{old!r} maps to {new!r} but line {first_line[key]} already maps it to {mapping[key]!r}",

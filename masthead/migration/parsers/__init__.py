@@ -72,9 +72,7 @@ def detect_format(path: str | Path) -> Format:
     )
 
 
-def parse_export(
-    path: str | Path, fmt: Format | None = None, **options: Any
-) -> Iterator[Record]:
+def parse_export(path: str | Path, fmt: Format | None = None, **options: Any) -> Iterator[Record]:
     """Dispatch to :func:`parse_disqus`, :func:`parse_wxr` or :func:`parse_csv`.
 
     ``fmt`` defaults to :func:`detect_format`; ``options`` go to the parser

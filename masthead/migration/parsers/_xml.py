@@ -229,9 +229,7 @@ def iterparse_safe(
         if recover:
             for entry in it.error_log:
                 line, column = src.adjust(entry.line, entry.column)
-                stats.warn(
-                    f"column {column}: recovered from XML error: {entry.message}", line
-                )
+                stats.warn(f"column {column}: recovered from XML error: {entry.message}", line)
     root = getattr(it, "root", None)
     if root is not None and not checked:
         _refuse_dtd(root, src)

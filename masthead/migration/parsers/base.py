@@ -27,9 +27,7 @@ CommentKind = Literal["comment", "pingback", "trackback"]
 #: Pragmatic syntax check for e-mail addresses (RFC 5321 ``Mailbox``, simplified):
 #: one ``@``, no whitespace, a dot-separated domain with a non-empty label.
 #: Deliverability is not checked; claiming-by-email verifies ownership anyway.
-_EMAIL_RE = re.compile(
-    r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\".]+$"
-)
+_EMAIL_RE = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\".]+$")
 
 
 @dataclass(frozen=True, slots=True)

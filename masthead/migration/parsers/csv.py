@@ -103,20 +103,14 @@ def parse_column_map(spec: str) -> dict[str, str]:
         ours, sep, theirs = part.partition("=")
         ours, theirs = ours.strip(), theirs.strip()
         if not sep or not ours or not theirs:
-            raise ValueError(
-                f"column mapping {part!r} is not of the form our_name=their_name"
-            )
+            raise ValueError(f"column mapping {part!r} is not of the form our_name=their_name")
         if ours not in FIELDS:
-            raise ValueError(
-                f"unknown column {ours!r} in mapping; known: {', '.join(FIELDS)}"
-            )
+            raise ValueError(f"unknown column {ours!r} in mapping; known: {', '.join(FIELDS)}")
         mapping[ours] = theirs
     return mapping
 
 
-def parse_date(
-    value: str, *, date_format: str | None = None, default_tz: tzinfo = UTC
-) -> datetime:
+def parse_date(value: str, *, date_format: str | None = None, default_tz: tzinfo = UTC) -> datetime:
     """Parse one CSV date (formats in the module doc) to an aware UTC datetime.
 
     Raises ``ValueError`` when no format matches.
@@ -126,9 +120,7 @@ def parse_date(
         dt = datetime.strptime(text, date_format)
         return (dt if dt.tzinfo else dt.replace(tzinfo=default_tz)).astimezone(UTC)
     if text.isdigit() and len(text) == 8:
-        return (
-            datetime.strptime(text, "%Y%m%d").replace(tzinfo=default_tz).astimezone(UTC)
-        )
+        return datetime.strptime(text, "%Y%m%d").replace(tzinfo=default_tz).astimezone(UTC)
     if text.isdigit() and 9 <= len(text) <= 11:
         return datetime.fromtimestamp(int(text), UTC)
     try:
@@ -137,9 +129,7 @@ def parse_date(
         pass
     for fmt in _FORMATS:
         try:
-            return (
-                datetime.strptime(text, fmt).replace(tzinfo=default_tz).astimezone(UTC)
-            )
+            return datetime.strptime(text, fmt).replace(tzinfo=default_tz).astimezone(UTC)
         except ValueError:
             continue
     try:
@@ -196,9 +186,7 @@ def parse_csv(
     else:
         text = codecs.getreader("utf-8-sig")(source)  # type: ignore[arg-type, assignment]
     try:
-        yield from _parse(
-            text, name, mapping, stats, date_format, default_tz, delimiter
-        )
+        yield from _parse(text, name, mapping, stats, date_format, default_tz, delimiter)
     except UnicodeDecodeError as exc:
         raise ParseError(f"not valid UTF-8: {exc.reason}", 0, 0, path=name) from None
     finally:
@@ -292,13 +280,9 @@ def _parse(
         if thread_id not in seen_threads:
             seen_threads.add(thread_id)
             stats.threads += 1
-            yield ImportedThread(
-                source_id=thread_id, url=thread_url, title=get("thread_title")
-            )
+            yield ImportedThread(source_id=thread_id, url=thread_url, title=get("thread_title"))
         try:
-            created = parse_date(
-                get("created_at"), date_format=date_format, default_tz=default_tz
-            )
+            created = parse_date(get("created_at"), date_format=date_format, default_tz=default_tz)
         except ValueError as exc:
             raise fail("created_at", f"created_at: {exc}") from None
         status = _STATUS.get(get("status").lower())

@@ -36,9 +36,7 @@ _THREAD = NS + "thread"
 _POST = NS + "post"
 _AUTHOR = NS + "author"
 _PARENT = NS + "parent"
-_POST_FIELDS = {
-    NS + k: k for k in ("message", "createdAt", "isDeleted", "isSpam", "ipAddress")
-}
+_POST_FIELDS = {NS + k: k for k in ("message", "createdAt", "isDeleted", "isSpam", "ipAddress")}
 _AUTHOR_FIELDS = {NS + k: k for k in ("name", "email", "username")}
 
 
@@ -174,9 +172,7 @@ def _date(
         return parse_datetime(value)
     except ValueError:
         line, _ = src.adjust(el_line, 0)
-        raise ParseError(
-            f"{what}: invalid createdAt {value!r}", line, 0, path=src.name
-        ) from None
+        raise ParseError(f"{what}: invalid createdAt {value!r}", line, 0, path=src.name) from None
 
 
 def _thread(el, src: SafeXMLSource, stats: ParseStats) -> ImportedThread | None:
@@ -197,9 +193,7 @@ def _thread(el, src: SafeXMLSource, stats: ParseStats) -> ImportedThread | None:
         identifiers=(ident,) if ident else (),
         is_deleted=parse_bool(fields.get("isDeleted")),
         is_closed=parse_bool(fields.get("isClosed")),
-        created_at=_date(
-            fields.get("createdAt", ""), line, src, stats, f"thread {source_id}"
-        )
+        created_at=_date(fields.get("createdAt", ""), line, src, stats, f"thread {source_id}")
         if "createdAt" in fields
         else None,
     )

@@ -107,14 +107,10 @@ def _parse(
         release(item)
         yield from records
     if not seen_root:
-        raise ParseError(
-            "no <item> found: is this a WordPress WXR export?", 1, 0, path=src.name
-        )
+        raise ParseError("no <item> found: is this a WordPress WXR export?", 1, 0, path=src.name)
 
 
-def _item(
-    item, src: SafeXMLSource, stats: ParseStats, local_tz: tzinfo
-) -> list[Record]:
+def _item(item, src: SafeXMLSource, stats: ParseStats, local_tz: tzinfo) -> list[Record]:
     line, _ = src.adjust(item.sourceline or 0, 0)
     fields: dict[str, str] = {}
     identifiers: list[str] = []
@@ -136,12 +132,7 @@ def _item(
     post_name = fields.get("wp:post_name", "")
     identifiers.extend([guid, post_name])
     identifiers = [i for i in dict.fromkeys(identifiers) if i]
-    source_id = (
-        fields.get("wp:post_id")
-        or (identifiers[0] if identifiers else "")
-        or link
-        or guid
-    )
+    source_id = fields.get("wp:post_id") or (identifiers[0] if identifiers else "") or link or guid
     if not source_id:
         raise ParseError(
             "<item> with comments has no wp:post_id, link or guid",
@@ -155,9 +146,7 @@ def _item(
         try:
             created = parse_datetime(post_gmt)
         except ValueError:
-            stats.warn(
-                f"item {source_id}: invalid wp:post_date_gmt {post_gmt!r} ignored", line
-            )
+            stats.warn(f"item {source_id}: invalid wp:post_date_gmt {post_gmt!r} ignored", line)
     thread = ImportedThread(
         source_id=source_id,
         url=link,
@@ -238,9 +227,7 @@ def _comment_date(
             stats.missing_dates += 1
             stats.warn(f"comment {source_id} has no date", line)
             return None
-        stats.warn(
-            f"comment {source_id}: no comment_date_gmt, used comment_date in {tz}", line
-        )
+        stats.warn(f"comment {source_id}: no comment_date_gmt, used comment_date in {tz}", line)
     try:
         return parse_datetime(value, default_tz=tz)
     except ValueError:

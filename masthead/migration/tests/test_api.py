@@ -13,11 +13,7 @@ def test_detect_and_dispatch():
     assert detect_format(FILES / "forward_refs.xml") == "disqus"
     assert detect_format(FILES / "wxr_quirks.xml") == "wxr"
     assert detect_format(FILES / "comments.csv") == "csv"
-    comments = [
-        r
-        for r in parse_export(FILES / "comments.csv")
-        if isinstance(r, ImportedComment)
-    ]
+    comments = [r for r in parse_export(FILES / "comments.csv") if isinstance(r, ImportedComment)]
     assert [c.source_id for c in comments] == ["1", "2", "3"]
 
 

@@ -27,18 +27,14 @@ def test_documented_layout():
     assert (t1.source_id, t1.url, t1.title) == ("s1", "https://example.com/a/", "A")
     assert c1.html == '<p>Hello, "world"</p>' and c1.author_email == "ann@example.com"
     assert c1.created_at == datetime(2021, 3, 4, 5, 6, 7, tzinfo=UTC) and c1.is_approved
-    assert (
-        c2.parent_source_id == "1" and c2.html == "multi\nline" and not c2.is_approved
-    )
+    assert c2.parent_source_id == "1" and c2.html == "multi\nline" and not c2.is_approved
     assert c3.parent_source_id is None and c3.is_spam and c3.author_email is None
     assert c3.created_at == datetime.fromtimestamp(1614834367, UTC)
     assert stats.invalid_emails == 1 and stats.threads == 2 and stats.comments == 3
 
 
 def test_column_mapping_from_cli_string():
-    columns = parse_column_map(
-        "id=comment_id, thread_id=story,body=message,created_at=when"
-    )
+    columns = parse_column_map("id=comment_id, thread_id=story,body=message,created_at=when")
     assert columns == {
         "id": "comment_id",
         "thread_id": "story",
@@ -47,9 +43,7 @@ def test_column_mapping_from_cli_string():
     }
     data = "comment_id,story,message,when\nc1,x,hi,2021-03-04\n"
     (thread, comment) = list(parse_csv(io.StringIO(data), columns=columns))
-    assert (
-        thread.source_id == "x" and comment.source_id == "c1" and comment.html == "hi"
-    )
+    assert thread.source_id == "x" and comment.source_id == "c1" and comment.html == "hi"
     assert comment.created_at == datetime(2021, 3, 4, tzinfo=UTC)
 
 
@@ -66,9 +60,7 @@ def test_mapped_column_missing_from_header():
 
 
 def test_truncated_last_row():
-    columns = parse_column_map(
-        "id=comment_id,thread_id=story,body=message,created_at=when"
-    )
+    columns = parse_column_map("id=comment_id,thread_id=story,body=message,created_at=when")
     got = []
     with pytest.raises(ParseError, match="truncated") as err:
         got.extend(parse_csv(FILES / "mapped_truncated.csv", columns=columns))
@@ -81,9 +73,7 @@ def test_unterminated_quote_has_start_line():
         "id=comment_id,thread_id=story,body=message,created_at=when,status=state"
     )
     with pytest.raises(ParseError, match="malformed CSV") as err:
-        list(
-            parse_csv(FILES / "mapped_unterminated.csv", columns=columns, delimiter=";")
-        )
+        list(parse_csv(FILES / "mapped_unterminated.csv", columns=columns, delimiter=";"))
     assert err.value.line == 3
 
 

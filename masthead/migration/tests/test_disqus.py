@@ -31,9 +31,7 @@ def _assert_threads_first(records):
         if isinstance(r, ImportedThread):
             seen.add(r.source_id)
         else:
-            assert r.thread_source_id in seen, (
-                f"comment {r.source_id} before its thread"
-            )
+            assert r.thread_source_id in seen, f"comment {r.source_id} before its thread"
 
 
 # file, threads, comments yielded, deleted, spam, replies, orphans dropped
@@ -48,9 +46,7 @@ REAL = [
 @pytest.mark.parametrize(
     ("name", "n_threads", "n_comments", "deleted", "spam", "replies", "orphans"), REAL
 )
-def test_real_exports_counts(
-    name, n_threads, n_comments, deleted, spam, replies, orphans
-):
+def test_real_exports_counts(name, n_threads, n_comments, deleted, spam, replies, orphans):
     stats = ParseStats()
     records = list(parse_disqus(shared_file(name), stats=stats))
     threads, comments = _split(records)
@@ -65,17 +61,13 @@ def test_real_exports_counts(
         deleted,
     )
     _assert_threads_first(records)
-    assert all(
-        c.created_at is not None and c.created_at.tzinfo is UTC for c in comments
-    )
+    assert all(c.created_at is not None and c.created_at.tzinfo is UTC for c in comments)
 
 
 def test_gyk001_all_posts_with_orphans_kept():
     """MANIFEST: 23 posts, 17 deleted; 6 of them point at threads not in the file."""
     records = list(
-        parse_disqus(
-            shared_file("disqus/gyk001_disqus2duoshuo_disqus.xml"), keep_orphans=True
-        )
+        parse_disqus(shared_file("disqus/gyk001_disqus2duoshuo_disqus.xml"), keep_orphans=True)
     )
     threads, comments = _split(records)
     assert len(comments) == 23
@@ -92,11 +84,7 @@ def test_isso_fields_and_orphan():
     by_id = {c.source_id: c for c in comments}
     assert "6" not in by_id  # orphan pointing at thread 1337
     assert by_id["5"].parent_source_id == "4"
-    assert (
-        by_id["11"].parent_source_id == "9"
-        and by_id["9"].is_deleted
-        and by_id["9"].html == ""
-    )
+    assert by_id["11"].parent_source_id == "9" and by_id["9"].is_deleted and by_id["9"].html == ""
     assert by_id["4"].author_email == "reader1@example.org"
     assert by_id["4"].created_at == datetime(2013, 10, 10, 19, 20, 29, tzinfo=UTC)
     t7 = next(
@@ -129,9 +117,7 @@ def test_remark42_strict_stops_at_unquoted_attribute():
 )
 def test_remark42_recover_mode(name, comments, deleted, dropped_in_deleted):
     stats = ParseStats()
-    threads, got = _split(
-        list(parse_disqus(shared_file(name), stats=stats, recover=True))
-    )
+    threads, got = _split(list(parse_disqus(shared_file(name), stats=stats, recover=True)))
     assert len(threads) == 2
     assert sum(t.is_closed for t in threads) == 1
     assert len(got) == comments
@@ -201,11 +187,7 @@ def test_dtd_bomb_and_xxe_rejected_fast(name):
 
 def test_entity_bomb_in_stream_rejected_even_without_prescan():
     """If the DOCTYPE hides past our prolog scan, libxml2's own guards still hold."""
-    bomb = (
-        (FILES / "billion_laughs.xml")
-        .read_bytes()
-        .replace(b'<?xml version="1.0"?>\n', b"")
-    )
+    bomb = (FILES / "billion_laughs.xml").read_bytes().replace(b'<?xml version="1.0"?>\n', b"")
     start = time.perf_counter()
     with pytest.raises(ParseError):
         list(parse_disqus(io.BytesIO(bomb)))

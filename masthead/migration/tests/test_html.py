@@ -54,9 +54,7 @@ def test_dangerous_markup_removed_text_kept(attack):
 
 def test_link_label_kept_with_url():
     html = '<p>Check <a href="https://example.com/x" rel="nofollow">this story</a> and <a href="javascript:alert(1)">that</a>.</p>'
-    assert (
-        clean_comment_html(html) == "Check this story (https://example.com/x) and that."
-    )
+    assert clean_comment_html(html) == "Check this story (https://example.com/x) and that."
 
 
 def test_link_whose_text_is_the_url_becomes_the_url():
@@ -101,9 +99,7 @@ def test_real_disqus_message():
     from masthead.migration.parsers.disqus import parse_disqus
 
     comments = [
-        r
-        for r in parse_disqus(shared_file("disqus/schnack_disqus.xml"))
-        if hasattr(r, "html")
+        r for r in parse_disqus(shared_file("disqus/schnack_disqus.xml")) if hasattr(r, "html")
     ]
     cleaned = clean_comment_html(comments[0].html)
     assert cleaned == "Hey, wow!\n\n// Amazing post.\n\nCheck http://example.example."

@@ -39,9 +39,7 @@ REAL = [
     ("name", "threads", "comments", "pingbacks", "trackbacks", "replies", "unapproved"),
     REAL,
 )
-def test_real_exports_counts(
-    name, threads, comments, pingbacks, trackbacks, replies, unapproved
-):
+def test_real_exports_counts(name, threads, comments, pingbacks, trackbacks, replies, unapproved):
     stats = ParseStats()
     records = list(parse_wxr(shared_file(name), stats=stats))
     got_t = [r for r in records if isinstance(r, ImportedThread)]
@@ -60,11 +58,7 @@ def test_wxr_10_fields():
     records = list(parse_wxr(shared_file("wxr/wpimporter_valid-wxr-1.0.xml")))
     thread, comment = records
     assert thread.source_id and thread.url.startswith("http")
-    assert (
-        comment.kind == "comment"
-        and comment.parent_source_id is None
-        and comment.is_approved
-    )
+    assert comment.kind == "comment" and comment.parent_source_id is None and comment.is_approved
 
 
 def test_theme_unit_https_namespace_and_gmt_date():
@@ -84,26 +78,16 @@ def test_comment_without_any_date_is_kept_with_warning():
     stats = ParseStats()
     comments = [
         r
-        for r in parse_wxr(
-            shared_file("wxr/wpimporter_wxr-with-sub-data.xml"), stats=stats
-        )
+        for r in parse_wxr(shared_file("wxr/wpimporter_wxr-with-sub-data.xml"), stats=stats)
         if isinstance(r, ImportedComment)
     ]
-    assert (
-        comments[0].created_at is None
-        and comments[0].html == "This is a comment with meta."
-    )
+    assert comments[0].created_at is None and comments[0].html == "This is a comment with meta."
     assert stats.missing_dates == 1
 
 
 def test_serialized_commentmeta_does_not_leak_into_fields():
-    (_, comment) = list(
-        parse_wxr(shared_file("wxr/wpimporter_test-serialized-comment-meta.xml"))
-    )
-    assert (
-        "a:1:{" not in comment.html
-        and comment.author_email == "wapuu@wordpress.example"
-    )
+    (_, comment) = list(parse_wxr(shared_file("wxr/wpimporter_test-serialized-comment-meta.xml")))
+    assert "a:1:{" not in comment.html and comment.author_email == "wapuu@wordpress.example"
 
 
 def test_capitalised_email_is_lowercased():
@@ -112,28 +96,19 @@ def test_capitalised_email_is_lowercased():
         for r in parse_wxr(shared_file("wxr/cc-labs-blog_wordpress.xml"))
         if isinstance(r, ImportedComment)
     ]
-    assert all(
-        c.author_email is None or c.author_email == c.author_email.lower()
-        for c in comments
-    )
+    assert all(c.author_email is None or c.author_email == c.author_email.lower() for c in comments)
 
 
 def test_quirks_sample():
     stats = ParseStats()
     records = list(
-        parse_wxr(
-            FILES / "wxr_quirks.xml", stats=stats, local_tz=timezone(timedelta(hours=2))
-        )
+        parse_wxr(FILES / "wxr_quirks.xml", stats=stats, local_tz=timezone(timedelta(hours=2)))
     )
     trashed, live, c81, c82 = records
     assert trashed.is_deleted and stats.dropped_in_deleted_threads == 1
     assert live.is_closed and live.identifiers == ("https://example.com/?p=8", "live")
-    assert c81.created_at == datetime(
-        2010, 6, 1, 10, 0, tzinfo=UTC
-    )  # comment_date in +02:00
-    assert (
-        c81.is_spam and not c81.is_approved and c81.author_email == "local@example.com"
-    )
+    assert c81.created_at == datetime(2010, 6, 1, 10, 0, tzinfo=UTC)  # comment_date in +02:00
+    assert c81.is_spam and not c81.is_approved and c81.author_email == "local@example.com"
     assert "Line one\nLine two\n\nPara two" == c81.html
     assert c82.is_deleted and c82.kind == "trackback" and c82.parent_source_id == "81"
     assert any("comment_date" in w for w in stats.warnings)

@@ -96,8 +96,7 @@ class NormalisedText:
 
 def _tokens(folded: str, fmap: list[int] | tuple[int, ...]) -> tuple[Token, ...]:
     return tuple(
-        Token(m.group(), fmap[m.start()], fmap[m.end() - 1] + 1)
-        for m in WORD_RE.finditer(folded)
+        Token(m.group(), fmap[m.start()], fmap[m.end() - 1] + 1) for m in WORD_RE.finditer(folded)
     )
 
 
@@ -171,9 +170,7 @@ def normalise(original: str) -> NormalisedText:
     )
 
 
-def match_phrases(
-    n: NormalisedText, phrases: list[str] | tuple[str, ...]
-) -> list[Span]:
+def match_phrases(n: NormalisedText, phrases: list[str] | tuple[str, ...]) -> list[Span]:
     """Find ``phrases`` in ``n.folded`` on word boundaries.
 
     Phrases are folded the same way, so matching is case-, accent- and

@@ -20,7 +20,7 @@ from django.db import transaction
 
 from masthead.articles import demo
 from masthead.articles.models import AccessLevel, StoryPage
-from masthead.articles.services import ensure_home, ensure_section, upsert_story
+from masthead.articles.services import bulk_story_load, ensure_home, ensure_section, upsert_story
 
 
 class Command(BaseCommand):
@@ -91,23 +91,25 @@ class Command(BaseCommand):
                 self.stdout.write(f"News corpus: {len(corpus)} stories, {len(todo)} to load.")
             t0 = time.monotonic()
             batch = 200  # one transaction per batch: far fewer commits (fsyncs) on SQLite
-            for start in range(0, len(todo), batch):
-                with transaction.atomic():
-                    for n, (key, section_slug, parsed) in enumerate(
-                        todo[start : start + batch], start=start + 1
-                    ):
-                        upsert_story(
-                            sections[section_slug],
-                            parsed,
-                            key,
-                            lead_image=images[section_slug],
-                            access_level=demo.access_for(n),
-                            with_revision=False,
-                        )
-                done = min(start + batch, len(todo))
-                rate = done / max(time.monotonic() - t0, 1e-6)
-                sys.stdout.write(f"\r  {done}/{len(todo)} stories ({rate:.0f}/s)")
-                sys.stdout.flush()
+            with bulk_story_load() as written:
+                for start in range(0, len(todo), batch):
+                    with transaction.atomic():
+                        for n, (key, section_slug, parsed) in enumerate(
+                            todo[start : start + batch], start=start + 1
+                        ):
+                            result = upsert_story(
+                                sections[section_slug],
+                                parsed,
+                                key,
+                                lead_image=images[section_slug],
+                                access_level=demo.access_for(n),
+                                with_revision=False,
+                            )
+                            written.append(result.story.pk)
+                    done = min(start + batch, len(todo))
+                    rate = done / max(time.monotonic() - t0, 1e-6)
+                    sys.stdout.write(f"\r  {done}/{len(todo)} stories ({rate:.0f}/s)")
+                    sys.stdout.flush()
             if todo:
                 sys.stdout.write("\n")
 

@@ -1,0 +1,206 @@
+"""Story-page load benchmark against the production set-up (gunicorn + PostgreSQL + Redis).
+
+Run through ``make bench``. Builds (once) a benchmark database ``masthead_bench`` with the
+demo site and the news corpus, starts gunicorn with persistent database connections,
+drives each scenario with ``wrk`` on 127.0.0.1 and serves a saved copy of the same story
+page with nginx for the ceiling. Results are returned as table rows.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import urllib.request
+from pathlib import Path
+
+from benchmarks.harness import (
+    PYTHON,
+    ROOT,
+    LoadResult,
+    Row,
+    start_gunicorn,
+    start_nginx_static,
+    wrk,
+)
+
+PG_BENCH_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/masthead_bench"
+)
+REDIS_BENCH_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+DATA_DIR = Path(os.environ.get("BENCH_DATA_DIR", "/tmp/masthead-bench"))
+
+
+def bench_env() -> dict[str, str]:
+    """Environment of the benchmark's app processes (production-like settings)."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "masthead.settings.base",
+        "DATABASE_URL": PG_BENCH_URL,
+        "REDIS_URL": REDIS_BENCH_URL,
+        "MASTHEAD_DATA_DIR": str(DATA_DIR),
+        "CONN_MAX_AGE": "600",
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SITE_URL": "http://127.0.0.1",
+        "LOG_LEVEL": "ERROR",
+    }
+
+
+def manage(*args: str, env: dict[str, str] | None = None, capture: bool = False) -> str:
+    """Run ``manage.py`` with the benchmark environment."""
+    result = subprocess.run(  # noqa: S603
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env={**os.environ, **(env or bench_env())},
+        capture_output=capture,
+        text=True,
+        check=True,
+    )
+    return result.stdout if capture else ""
+
+
+def ensure_database() -> None:
+    """Create the benchmark database (if missing), migrate, collect static, load the demo."""
+    import psycopg
+
+    admin_url = PG_BENCH_URL.rsplit("/", 1)[0] + "/postgres"
+    name = PG_BENCH_URL.rsplit("/", 1)[1]
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    manage("migrate", "--noinput", "-v0")
+    manage("collectstatic", "--noinput", "-v0")
+    manage("load_demo", "--corpus-limit", os.environ.get("BENCH_STORIES", "3000"))
+
+
+def pick_urls() -> dict[str, str]:
+    """Return paths for the scenarios: a free story, metered stories, home, a section."""
+    code = (
+        "from masthead.articles.models import StoryPage, SectionPage\n"
+        "free = StoryPage.objects.live().filter(access_level='free').order_by('pk').first()\n"
+        "metered = list(StoryPage.objects.live().filter(access_level='metered').order_by('pk')[:200])\n"
+        "section = SectionPage.objects.live().order_by('path').first()\n"
+        "print(free.url); print(section.url)\n"
+        "print('\\n'.join(s.url for s in metered))\n"
+    )
+    lines = manage("shell", "-c", code, capture=True).split()
+    return {"free": lines[0], "section": lines[1], "metered": lines[2], "metered_all": lines[2:]}
+
+
+def rotate_script(paths: list[str]) -> str:
+    """A wrk Lua script that requests ``paths`` in turn (each connection its own order)."""
+    items = ",".join(f'"{p}"' for p in paths)
+    return (
+        f"local paths = {{{items}}}\n"
+        "local i = math.random(#paths)\n"
+        "request = function()\n  i = (i % #paths) + 1\n  return wrk.format('GET', paths[i])\nend\n"
+    )
+
+
+def row(
+    area: str,
+    scenario: str,
+    res: LoadResult,
+    ceiling: float | None,
+    target_rps: float,
+    target_p99: float,
+) -> Row:
+    """Turn a load result into a table row with its target verdict."""
+    met = res.rps >= target_rps and res.p99_ms <= target_p99 and res.errors == 0
+    return Row(
+        area=area,
+        scenario=scenario,
+        value=f"{res.rps:,.0f} req/s",
+        p50=f"{res.p50_ms:.1f} ms",
+        p99=f"{res.p99_ms:.1f} ms",
+        baseline=f"{res.rps / ceiling:.1%} of nginx" if ceiling else "",
+        target=f">= {target_rps:,.0f}/s, p99 <= {target_p99:.0f} ms",
+        verdict="yes" if met else "no",
+        errors=str(res.errors),
+    )
+
+
+def run(seconds: int = 8, workers: int = 2) -> list[Row]:
+    """Run every web scenario and return the table rows."""
+    ensure_database()
+    urls = pick_urls()
+    server = start_gunicorn(bench_env(), workers=workers)
+    rows: list[Row] = []
+    try:
+        base = server.base
+        html = urllib.request.urlopen(base + urls["free"]).read()  # noqa: S310 - loopback
+        nginx = start_nginx_static(html)
+        try:
+            ceiling = wrk(nginx.base + "/", seconds=seconds)
+        finally:
+            nginx.stop()
+        rows.append(
+            Row(
+                "web",
+                f"nginx static copy of the story page ({len(html) // 1024} KB)",
+                f"{ceiling.rps:,.0f} req/s",
+                f"{ceiling.p50_ms:.2f} ms",
+                f"{ceiling.p99_ms:.2f} ms",
+                "ceiling",
+                "",
+                "",
+                str(ceiling.errors),
+            )
+        )
+        wrk(base + urls["free"], seconds=2)  # warm caches and connections
+        rows.append(
+            row(
+                "web",
+                "free story, anonymous",
+                wrk(base + urls["free"], seconds=seconds),
+                ceiling.rps,
+                4000,
+                20,
+            )
+        )
+        rows.append(
+            row(
+                "web",
+                "metered story, anonymous, no cookie",
+                wrk(base + urls["metered"], seconds=seconds),
+                ceiling.rps,
+                4000,
+                20,
+            )
+        )
+        rows.append(
+            row("web", "home page", wrk(base + "/", seconds=seconds), ceiling.rps, 4000, 20)
+        )
+        rows.append(
+            row(
+                "web",
+                "section page",
+                wrk(base + urls["section"], seconds=seconds),
+                ceiling.rps,
+                4000,
+                20,
+            )
+        )
+        rows.append(
+            row(
+                "web",
+                "RSS feed",
+                wrk(base + "/feeds/latest.rss", seconds=seconds),
+                ceiling.rps,
+                4000,
+                20,
+            )
+        )
+        rows.append(
+            row(
+                "web",
+                "sitemap.xml",
+                wrk(base + "/sitemap.xml", seconds=seconds),
+                ceiling.rps,
+                4000,
+                20,
+            )
+        )
+    finally:
+        server.stop()
+    return rows
