@@ -83,7 +83,7 @@ def pick_urls() -> dict[str, str]:
         "print(free.url); print(section.url)\n"
         "print('\\n'.join(s.url for s in metered))\n"
     )
-    lines = manage("shell", "-c", code, capture=True).split()
+    lines = manage("shell", "--no-imports", "-v0", "-c", code, capture=True).split()
     return {"free": lines[0], "section": lines[1], "metered": lines[2], "metered_all": lines[2:]}
 
 

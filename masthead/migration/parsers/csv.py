@@ -117,7 +117,7 @@ def parse_date(value: str, *, date_format: str | None = None, default_tz: tzinfo
     """
     text = value.strip()
     if date_format:
-        dt = datetime.strptime(text, date_format)
+        dt = datetime.strptime(text, date_format)  # noqa: DTZ007 - zone applied on the next line
         return (dt if dt.tzinfo else dt.replace(tzinfo=default_tz)).astimezone(UTC)
     if text.isdigit() and len(text) == 8:
         return datetime.strptime(text, "%Y%m%d").replace(tzinfo=default_tz).astimezone(UTC)
