@@ -53,3 +53,6 @@ clean:
 
 bench: install
 	$(BIN)/python -m benchmarks.run_all $(BENCH_ARGS)
+
+eval: install
+	$(BIN)/python manage.py eval_guidelines
