@@ -1,4 +1,4 @@
-"""URLs of the membership apps (issue 3): meter JSON, subscribe page, saved stories, account page."""
+"""URLs of the membership apps (issue 3): meter JSON, subscribe, saved stories, account."""
 
 from django.urls import include, path
 

@@ -1,4 +1,4 @@
-"""Sets/clears the anonymous meter cookie and keeps reader-dependent responses out of shared caches."""
+"""Sets/clears the anonymous meter cookie; keeps reader-dependent responses out of shared caches."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Subscriptions in the Wagtail admin: staff grant (add, status active) and revoke (status revoked)."""
+"""Subscriptions in the Wagtail admin: staff grant (status active) and revoke (status revoked)."""
 
 from __future__ import annotations
 

@@ -226,6 +226,6 @@ MASTHEAD_METER_ANONYMOUS = envint("MASTHEAD_METER_ANONYMOUS", 3)
 MASTHEAD_METER_MEMBER = envint("MASTHEAD_METER_MEMBER", 10)
 MIDDLEWARE += ["masthead.metering.middleware.MeterMiddleware"]  # meter cookie + Cache-Control
 ACCOUNT_ADAPTER = "masthead.accounts.adapter.MastheadAccountAdapter"
-ACCOUNT_REAUTHENTICATION_TIMEOUT = 300  # seconds a password/code re-check stays valid (delete account)
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300  # seconds a re-check stays valid (delete account)
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_GET = False  # sign-out is a POST (CSRF-protected)
