@@ -25,7 +25,7 @@ def clean_display_name(value: str) -> str:
 
     :raises ValueError: when the name is longer than 60 characters.
     """
-    text = " ".join("".join(ch for ch in value if ch.isprintable()).split())
+    text = "".join(ch for ch in " ".join(value.split()) if ch.isprintable())
     if len(text) > 60:
         raise ValueError("Use at most 60 characters.")
     return text

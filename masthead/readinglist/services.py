@@ -13,7 +13,12 @@ PENDING_SESSION_KEY = "masthead_pending_save"
 
 
 class StoryNotFound(LookupError):
-    """The story id is missing, malformed, unknown, deleted or not live."""
+    """The story id is missing or malformed (``status`` 400), or unknown, deleted or
+    not live (``status`` 404)."""
+
+    def __init__(self, message: str, status: int = 404) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def find_story(raw_id: Any) -> StoryPage:
@@ -22,13 +27,13 @@ def find_story(raw_id: Any) -> StoryPage:
     :raises StoryNotFound: with a reader-facing message.
     """
     if raw_id in (None, ""):
-        raise StoryNotFound("No story was given.")
+        raise StoryNotFound("No story was given.", 400)
     try:
         story_id = int(str(raw_id).strip())
     except ValueError as exc:
-        raise StoryNotFound("That is not a story id.") from exc
+        raise StoryNotFound("That is not a story id.", 400) from exc
     if not 0 < story_id < 2**63:
-        raise StoryNotFound("That is not a story id.")
+        raise StoryNotFound("That is not a story id.", 400)
     story = StoryPage.objects.live().public().filter(pk=story_id).first()
     if story is None:
         raise StoryNotFound("That story does not exist or is no longer published.")

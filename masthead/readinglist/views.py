@@ -45,7 +45,7 @@ def add(request: HttpRequest) -> HttpResponse:
     try:
         story = services.find_story(request.POST.get("story_id"))
     except StoryNotFound as exc:
-        return _error(request, str(exc), 404 if request.POST.get("story_id") else 400)
+        return _error(request, str(exc), exc.status)
     back = _back(request, story.url)
     if not request.user.is_authenticated:
         request.session[services.PENDING_SESSION_KEY] = story.pk
