@@ -31,6 +31,9 @@ run: install
 worker: install
 	$(BIN)/python manage.py db_worker
 
+bench: install
+	$(BIN)/python benchmarks/membership/story_page_bench.py
+
 test: install
 	@bash scripts/run-tests.sh $(PYTEST_ARGS)
 
