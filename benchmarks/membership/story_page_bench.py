@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -205,7 +204,8 @@ def main() -> None:
         cpus = os.cpu_count()
         print(
             f"\nStory page, PostgreSQL, gunicorn {WORKERS} x {WORKER_CLASS} workers, "
-            f"{CONCURRENCY} concurrent connections, {SECONDS:.0f} s each, {cpus} CPUs (client on same machine)"
+            f"{CONCURRENCY} concurrent connections, {SECONDS:.0f} s each, "
+            f"{cpus} CPUs (client on same machine)"
         )
         print(f"{'scenario':45} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
         for label, rps, p50, p99, errors in rows:
@@ -213,13 +213,14 @@ def main() -> None:
         free_m, metered_m = rows[2][1], rows[3][1]
         free_a, metered_a = rows[0][1], rows[1][1]
         print(
-            f"\nmeter cost for a member: {100 * (1 - metered_m / free_m):.1f}% of throughput (target <= 15%)"
+            f"\nmeter cost for a member: {100 * (1 - metered_m / free_m):.1f}% of throughput "
+            "(target <= 15%)"
         )
         print(
-            f"meter cost for an anonymous reader: {100 * (1 - metered_a / free_a):.1f}% of throughput"
+            "meter cost for an anonymous reader: "
+            f"{100 * (1 - metered_a / free_a):.1f}% of throughput"
         )
         print(f"member metered p99: {rows[3][3]:.1f} ms (target < 50 ms)")
-        _ = statistics  # keep import for readers extending the table
     finally:
         server.terminate()
         server.wait(timeout=15)
