@@ -14,6 +14,16 @@ from masthead.metering.models import Subscription
 PASSWORD = "correct horse battery staple 9"
 
 
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """allauth keeps rate-limit counters in the cache; start every test with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def make_user(email: str, **extra: object):  # noqa: ANN201
     user = get_user_model().objects.create_user(
         username=email.split("@")[0], email=email, password=PASSWORD, **extra
