@@ -31,6 +31,7 @@ run: install
 worker: install
 	$(BIN)/python manage.py db_worker
 
+
 test: install
 	@bash scripts/run-tests.sh $(PYTEST_ARGS)
 

@@ -32,6 +32,9 @@ INSTALLED_APPS = [
     "masthead.articles",
     "masthead.search",
     "masthead.comments",
+    "masthead.accounts",
+    "masthead.metering",
+    "masthead.readinglist",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -219,3 +222,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
 }
+
+# --- Membership: accounts, meter, subscriptions, reading list (issue 3) ------------------------
+# Free metered stories a month; staff can change them per site in Settings → Meter.
+MASTHEAD_METER_ANONYMOUS = envint("MASTHEAD_METER_ANONYMOUS", 3)
+MASTHEAD_METER_MEMBER = envint("MASTHEAD_METER_MEMBER", 10)
+MIDDLEWARE += ["masthead.metering.middleware.MeterMiddleware"]  # meter cookie + Cache-Control
+ACCOUNT_ADAPTER = "masthead.accounts.adapter.MastheadAccountAdapter"
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300  # seconds a re-check stays valid (delete account)
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_GET = False  # sign-out is a POST (CSRF-protected)

@@ -1,0 +1,106 @@
+"""Account operations: profile, personal-data export and account deletion."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from masthead.accounts.models import Profile
+from masthead.accounts.signals import collect_personal_data, erase_personal_data
+
+log = logging.getLogger(__name__)
+
+
+def get_profile(user: Any) -> Profile:
+    """The user's profile, created if missing."""
+    profile, _ = Profile.objects.get_or_create(user=user)
+    return profile
+
+
+def clean_display_name(value: str) -> str:
+    """Collapse whitespace and drop control characters; at most 60 characters.
+
+    :raises ValueError: when the name is longer than 60 characters.
+    """
+    text = "".join(ch for ch in " ".join(value.split()) if ch.isprintable())
+    if len(text) > 60:
+        raise ValueError("Use at most 60 characters.")
+    return text
+
+
+def set_display_name(user: Any, value: str) -> Profile:
+    """Set the display name used on comments (see :func:`clean_display_name`)."""
+    profile = get_profile(user)
+    profile.display_name = clean_display_name(value)
+    profile.save(update_fields=["display_name"])
+    return profile
+
+
+def export_personal_data(user: Any) -> dict[str, Any]:
+    """Everything Masthead holds about ``user``, as a JSON-ready dict.
+
+    Core sections (account, profile, email addresses, sessions, meter, subscriptions,
+    saved stories) plus whatever ``collect_personal_data`` receivers add.
+    """
+    from allauth.account.models import EmailAddress
+    from allauth.usersessions.models import UserSession
+
+    from masthead.metering.services import export_user_meter
+    from masthead.readinglist.services import export_saved
+
+    data: dict[str, Any] = {
+        "exported_at": timezone.now().isoformat(),
+        "account": {
+            "id": user.pk,
+            "email": user.email,
+            "username": user.get_username(),
+            "date_joined": user.date_joined.isoformat(),
+            "last_login": user.last_login.isoformat() if user.last_login else None,
+        },
+        "profile": {"display_name": get_profile(user).display_name},
+        "email_addresses": [
+            {"email": e.email, "verified": e.verified, "primary": e.primary}
+            for e in EmailAddress.objects.filter(user=user)
+        ],
+        "sessions": [
+            {
+                "ip": s.ip,
+                "user_agent": s.user_agent,
+                "created_at": s.created_at.isoformat(),
+                "last_seen_at": s.last_seen_at.isoformat() if s.last_seen_at else None,
+            }
+            for s in UserSession.objects.filter(user=user)
+        ],
+        "saved_stories": export_saved(user),
+        **export_user_meter(user.pk),
+    }
+    for receiver, section in collect_personal_data.send(sender=type(user), user=user):
+        if not isinstance(section, dict):
+            log.warning(
+                "collect_personal_data receiver %r returned %r, not a dict", receiver, type(section)
+            )
+            continue
+        for key, value in section.items():
+            if key in data:
+                raise ValueError(f"export section {key!r} is contributed twice")
+            data[key] = value
+    return data
+
+
+def delete_account(user: Any) -> None:
+    """Delete ``user``: receivers of ``erase_personal_data`` de-identify what must remain,
+    then meter rows, subscriptions, sessions, saved stories, email addresses and the
+    user row go. All in one transaction: a failure deletes nothing."""
+    from allauth.usersessions.models import UserSession
+
+    from masthead.metering.services import erase_user_meter
+
+    with transaction.atomic():
+        erase_personal_data.send(sender=type(user), user=user)
+        erase_user_meter(user.pk)
+        for s in UserSession.objects.filter(user=user):
+            s.end()
+        user.delete()

@@ -1,0 +1,149 @@
+"""Account page, export my data, delete my account, no enumeration."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.dispatch import receiver
+from django.test import Client
+
+from masthead.accounts.models import Profile
+from masthead.accounts.signals import collect_personal_data, erase_personal_data
+from masthead.accounts.tests.conftest import PASSWORD
+from masthead.metering.models import MeterView, Subscription
+from masthead.readinglist.models import SavedStory
+from masthead.readinglist.services import save_story
+
+
+def test_display_name(alice, signed_in):
+    client = signed_in(alice)
+    assert client.get("/account/").status_code == 200
+    response = client.post("/account/", {"display_name": "  Alice   of\tthe Ledger "})
+    assert response.status_code == 302
+    assert Profile.objects.get(user=alice).display_name == "Alice of the Ledger"
+    response = client.post("/account/", {"display_name": "x" * 61})
+    assert response.status_code == 400 and "at most 60" in response.content.decode()
+    assert Client().get("/account/").status_code == 302
+
+
+def test_export_my_data(alice, signed_in, make_story):
+    client = signed_in(alice)
+    story = make_story()
+    client.get(story.url)
+    save_story(alice, story)
+    Subscription.objects.create(user=alice, plan="digital", status="cancelled")
+
+    @receiver(collect_personal_data, dispatch_uid="test-export")
+    def extra(sender, user, **kwargs):
+        return {"comments": [{"text": f"by {user.email}"}]}
+
+    try:
+        assert client.get("/account/export/").status_code == 405
+        response = client.post("/account/export/")
+    finally:
+        collect_personal_data.disconnect(dispatch_uid="test-export")
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    data = json.loads(response.content)
+    assert data["account"]["email"] == "alice@example.org"
+    assert data["email_addresses"] == [
+        {"email": "alice@example.org", "verified": True, "primary": True}
+    ]
+    assert data["saved_stories"][0]["story_id"] == story.pk
+    assert data["meter_views"][0]["story_id"] == story.pk
+    assert data["subscriptions"][0]["status"] == "cancelled"
+    assert data["comments"] == [{"text": "by alice@example.org"}]
+
+
+def test_delete_requires_reauthentication_then_erases(alice, make_story):
+    client = Client()
+    client.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})
+    story = make_story()
+    client.get(story.url)
+    save_story(alice, story)
+    erased = []
+
+    @receiver(erase_personal_data, dispatch_uid="test-erase")
+    def deidentify(sender, user, **kwargs):
+        erased.append(user.email)
+
+    # A fresh login counts as recent authentication; age it to force re-authentication.
+    session = client.session
+    for key in list(session.keys()):
+        if "authentication" in key or key.startswith("account_"):
+            del session[key]
+    session.save()
+    try:
+        response = client.get("/account/delete/")
+        assert response.status_code == 302 and "reauthenticate" in response["Location"]
+        response = client.post(response["Location"], {"password": PASSWORD})
+        assert response.status_code == 302
+        response = client.post("/account/delete/", {"confirm": "nope"})
+        assert response.status_code == 400
+        response = client.post("/account/delete/", {"confirm": "delete"})
+        assert response.status_code == 302
+    finally:
+        erase_personal_data.disconnect(dispatch_uid="test-erase")
+    assert erased == ["alice@example.org"]
+    assert not get_user_model().objects.filter(pk=alice.pk).exists()
+    assert not EmailAddress.objects.filter(email="alice@example.org").exists()
+    assert not MeterView.objects.filter(reader_key=f"u:{alice.pk}").exists()
+    assert not SavedStory.objects.exists()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("email", ["alice@example.org", "nobody@example.org"])
+def test_password_reset_does_not_reveal_registration(alice, email):
+    response = Client().post("/accounts/password/reset/", {"email": email})
+    assert response.status_code == 302 and response["Location"] == "/accounts/password/reset/done/"
+
+
+def test_login_failure_message_is_the_same_for_unknown_and_known(alice):
+    a = (
+        Client()
+        .post("/accounts/login/", {"login": alice.email, "password": "wrong-password-1"})
+        .content.decode()
+    )
+    b = (
+        Client()
+        .post("/accounts/login/", {"login": "nobody@example.org", "password": "wrong-password-1"})
+        .content
+    )
+    assert "not correct" in a and "not correct" in b.decode()
+
+
+def test_confirmation_link_only_confirms_on_post(db):
+    client = Client()
+    client.post(
+        "/accounts/signup/",
+        {"email": "erin@example.org", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    link = next(
+        line for line in mail.outbox[-1].body.splitlines() if "/accounts/confirm-email/" in line
+    ).strip()
+    path = link[link.index("/accounts/") :]
+    scanner = Client().get(path)  # a mail scanner prefetching the link
+    assert scanner.status_code == 200 and "<form" in scanner.content.decode()
+    assert not EmailAddress.objects.get(email="erin@example.org").verified
+    Client().post(path)
+    assert EmailAddress.objects.get(email="erin@example.org").verified
+
+
+def test_login_is_rate_limited(alice):
+    client = Client()
+    statuses = [
+        client.post(
+            "/accounts/login/", {"login": alice.email, "password": f"wrong-{i}"}
+        ).status_code
+        for i in range(8)
+    ]
+    assert (
+        429 in statuses
+        or "Too many"
+        in client.post(
+            "/accounts/login/", {"login": alice.email, "password": "wrong"}
+        ).content.decode()
+    )

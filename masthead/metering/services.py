@@ -1,0 +1,450 @@
+"""The one entitlement function (:func:`decide`) and the monthly meter behind it.
+
+Rules (issue 3, "Entitlements and the meter"):
+
+* ``free`` stories: everyone reads the full body.
+* ``metered`` stories: anonymous readers get ``MeterSettings.anonymous_limit`` (default
+  ``MASTHEAD_METER_ANONYMOUS`` = 3) stories a calendar month, signed-in members
+  ``member_limit`` (default ``MASTHEAD_METER_MEMBER`` = 10); subscribers and staff are
+  unlimited. A missing or unknown access level is read as ``metered``.
+* ``subscribers``: subscribers and staff only.
+* Months are calendar months in ``SITE_TIME_ZONE`` (``settings.TIME_ZONE``).
+* A story counts once per reader per month; a story the reader is entitled to anyway
+  (free, subscriber, staff) never counts.
+
+Exactness under concurrency: a counting decision runs in one transaction that first
+locks the reader's :class:`~masthead.metering.models.MeterPeriod` row
+(``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite the ``IMMEDIATE`` transaction mode
+set in settings serialises writers), then counts the reader's
+:class:`~masthead.metering.models.MeterView` rows and inserts one only while under
+the limit. The unique constraint on ``(reader_key, period, story_id)`` makes a
+story count once even across devices.
+
+Anonymous readers carry a random meter id in a signed cookie
+(:data:`COOKIE_NAME`, ``django.core.signing`` with :data:`COOKIE_SALT`); their views
+are stored server-side under that id. A tampered or malformed cookie is ignored (a
+fresh meter), never an error.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from masthead.articles.dates import site_zone
+from masthead.articles.models import AccessLevel, effective_access_level
+from masthead.metering.models import (
+    MeterPeriod,
+    MeterSettings,
+    MeterView,
+    Subscription,
+    SubscriptionStatus,
+    default_anonymous_limit,
+    default_member_limit,
+)
+
+COOKIE_NAME = "masthead_meter"
+COOKIE_SALT = "masthead.metering.anonymous-meter"
+COOKIE_MAX_AGE = 400 * 24 * 3600  # seconds; the longest lifetime browsers honour (RFC 6265bis)
+_ANON_ID_RE = re.compile(r"^[0-9a-f]{32}$")
+
+# Reader kinds
+ANONYMOUS, MEMBER, SUBSCRIBER, STAFF = "anonymous", "member", "subscriber", "staff"
+
+
+class Reason:
+    """Why a decision came out as it did (the ``reason`` of an :class:`Entitlement`)."""
+
+    FREE = "free"
+    STAFF = "staff"
+    SUBSCRIBER = "subscriber"
+    ALREADY_COUNTED = "already_counted"
+    COUNTED = "counted"
+    WOULD_COUNT = "would_count"  # a peek (record=False) with free stories left
+    METER_EXHAUSTED = "meter_exhausted"
+    SUBSCRIBERS_ONLY = "subscribers_only"
+
+
+@dataclass(frozen=True)
+class MeterState:
+    """A reader's meter for one month.
+
+    ``views``: metered stories opened in full this month; ``max_views``: the month's
+    allowance; ``period_start``: first local day of the month; ``period_end``: aware
+    datetime of the next local midnight on the 1st (when the count resets).
+    """
+
+    views: int
+    max_views: int
+    period_start: date
+    period_end: datetime
+
+    @property
+    def views_left(self) -> int:
+        """Free metered stories left this month (never negative)."""
+        return max(0, self.max_views - self.views)
+
+    def as_json(self) -> dict[str, Any]:
+        """``{"views", "views_left", "max_views", "period_start", "period_end"}`` (ISO 8601)."""
+        return {
+            "views": self.views,
+            "views_left": self.views_left,
+            "max_views": self.max_views,
+            "period_start": self.period_start.isoformat(),
+            "period_end": self.period_end.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who is reading: ``kind`` in anonymous/member/subscriber/staff, the meter ``key``
+    (``None`` for an anonymous reader who has no meter yet, and for unlimited
+    readers), the monthly ``limit`` of metered stories, and the ``user_id`` if any."""
+
+    kind: str
+    key: str | None
+    limit: int
+    user_id: int | None = None
+
+    @property
+    def unlimited(self) -> bool:
+        """True for subscribers and staff."""
+        return self.kind in (SUBSCRIBER, STAFF)
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    """The outcome of :func:`decide`.
+
+    ``full``: the reader may see the whole body (else only the lead-in);
+    ``reason``: a :class:`Reason` value; ``reader_kind``; ``meter``: the meter after
+    the decision (``None`` when no meter applies: free story, subscriber, staff);
+    ``counted``: this decision used one of the month's free stories.
+    """
+
+    full: bool
+    reason: str
+    reader_kind: str
+    meter: MeterState | None = None
+    counted: bool = False
+
+
+# --- periods -----------------------------------------------------------------------------
+def period_start(now: datetime | None = None) -> date:
+    """First day of the calendar month containing ``now`` in the site's time zone."""
+    local = timezone.localtime(now or timezone.now(), site_zone())
+    return local.date().replace(day=1)
+
+
+def period_end(start: date) -> datetime:
+    """Aware datetime of local midnight on the 1st of the month after ``start``."""
+    nxt = date(start.year + 1, 1, 1) if start.month == 12 else date(start.year, start.month + 1, 1)
+    return datetime.combine(nxt, time(0, 0), tzinfo=site_zone())
+
+
+# --- readers -----------------------------------------------------------------------------
+def _limits(request: HttpRequest | None) -> MeterSettings | None:
+    try:
+        if request is not None:
+            return MeterSettings.for_request(request)
+        from wagtail.models import Site
+
+        site = Site.objects.filter(is_default_site=True).first()
+        return MeterSettings.for_site(site) if site else None
+    except Exception:  # noqa: BLE001 - no Site yet: fall back to the settings defaults
+        return None
+
+
+def anonymous_limit(request: HttpRequest | None = None) -> int:
+    """The anonymous monthly allowance from the site setting (default from settings)."""
+    s = _limits(request)
+    return s.anonymous_limit if s else default_anonymous_limit()
+
+
+def member_limit(request: HttpRequest | None = None) -> int:
+    """The member monthly allowance from the site setting (default from settings)."""
+    s = _limits(request)
+    return s.member_limit if s else default_member_limit()
+
+
+def has_active_subscription(user: Any) -> bool:
+    """True when ``user`` has a subscription that is active and not past its period end.
+
+    This is the only subscription check; a payment provider later only has to keep
+    :class:`~masthead.metering.models.Subscription` rows up to date.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cached = getattr(user, "_masthead_subscriber", None)
+    if cached is None:
+        now = timezone.now()
+        cached = (
+            Subscription.objects.filter(user_id=user.pk, status=SubscriptionStatus.ACTIVE)
+            .exclude(current_period_end__lte=now)
+            .exists()
+        )
+        user._masthead_subscriber = cached
+    return cached
+
+
+def user_reader(user: Any, request: HttpRequest | None = None) -> Reader:
+    """The :class:`Reader` for an authenticated ``user``."""
+    if user.is_staff or user.is_superuser:
+        return Reader(STAFF, None, 0, user.pk)
+    if has_active_subscription(user):
+        return Reader(SUBSCRIBER, None, 0, user.pk)
+    return Reader(MEMBER, f"u:{user.pk}", member_limit(request), user.pk)
+
+
+def anonymous_meter_id(request: HttpRequest) -> str | None:
+    """The anonymous meter id from the signed cookie, or ``None`` if absent/tampered/malformed."""
+    new = getattr(request, "_masthead_meter_new_id", None)
+    if new:
+        return new
+    try:
+        value = request.get_signed_cookie(COOKIE_NAME, default=None, salt=COOKIE_SALT)
+    except Exception:  # noqa: BLE001 - any malformed cookie is a fresh meter (issue 3)
+        return None
+    if isinstance(value, str) and _ANON_ID_RE.match(value):
+        return value
+    return None
+
+
+def reader_for_request(request: HttpRequest, *, create: bool = False) -> Reader:
+    """The :class:`Reader` behind ``request``.
+
+    :param create: for an anonymous reader without a valid cookie, start a new meter
+        id (the middleware then sets the cookie on the response).
+    """
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user_reader(user, request)
+    meter_id = anonymous_meter_id(request)
+    if meter_id is None and create:
+        meter_id = uuid.uuid4().hex
+        request._masthead_meter_new_id = meter_id
+    return Reader(ANONYMOUS, f"a:{meter_id}" if meter_id else None, anonymous_limit(request))
+
+
+# --- the meter ---------------------------------------------------------------------------
+def _state(reader: Reader, views: int, start: date) -> MeterState:
+    return MeterState(views, reader.limit, start, period_end(start))
+
+
+def meter_state(reader: Reader, now: datetime | None = None) -> MeterState | None:
+    """The reader's meter this month, or ``None`` for unlimited readers."""
+    if reader.unlimited:
+        return None
+    start = period_start(now)
+    views = 0
+    if reader.key:
+        views = MeterView.objects.filter(reader_key=reader.key, period=start).count()
+    return _state(reader, views, start)
+
+
+def decide_for(
+    reader: Reader,
+    story_id: int,
+    access_level: str | None,
+    *,
+    record: bool = True,
+    now: datetime | None = None,
+) -> Entitlement:
+    """Decide whether ``reader`` may read story ``story_id`` in full (see module docstring).
+
+    :param access_level: the story's stored access level; unknown or missing → metered.
+    :param record: when True, a metered story the reader still has allowance for is
+        counted (exactly once); when False this is a side-effect-free peek.
+    :param now: the time of the view (default: now); decides the month.
+    """
+    level = effective_access_level(access_level)
+    if reader.kind == STAFF:
+        return Entitlement(True, Reason.STAFF, reader.kind)
+    if level == AccessLevel.FREE:
+        return Entitlement(True, Reason.FREE, reader.kind)
+    if reader.kind == SUBSCRIBER:
+        return Entitlement(True, Reason.SUBSCRIBER, reader.kind)
+    start = period_start(now)
+    if level == AccessLevel.SUBSCRIBERS:
+        return Entitlement(False, Reason.SUBSCRIBERS_ONLY, reader.kind, meter_state(reader, now))
+    if reader.key is None:  # anonymous reader with no meter yet and a peek
+        full = reader.limit > 0
+        reason = Reason.WOULD_COUNT if full else Reason.METER_EXHAUSTED
+        return Entitlement(full, reason, reader.kind, _state(reader, 0, start))
+    # Fast path without a lock: a re-read, or a meter already used up. Both stay true
+    # for the rest of the month (views of a period only ever grow).
+    seen = list(
+        MeterView.objects.filter(reader_key=reader.key, period=start).values_list(
+            "story_id", flat=True
+        )
+    )
+    if story_id in seen:
+        return Entitlement(
+            True, Reason.ALREADY_COUNTED, reader.kind, _state(reader, len(seen), start)
+        )
+    if len(seen) >= reader.limit:
+        return Entitlement(
+            False, Reason.METER_EXHAUSTED, reader.kind, _state(reader, len(seen), start)
+        )
+    if not record:
+        return Entitlement(True, Reason.WOULD_COUNT, reader.kind, _state(reader, len(seen), start))
+    with transaction.atomic():
+        MeterPeriod.objects.bulk_create(
+            [MeterPeriod(reader_key=reader.key, period=start)], ignore_conflicts=True
+        )
+        MeterPeriod.objects.select_for_update().get(reader_key=reader.key, period=start)
+        seen = set(
+            MeterView.objects.filter(reader_key=reader.key, period=start).values_list(
+                "story_id", flat=True
+            )
+        )
+        if story_id in seen:
+            return Entitlement(
+                True, Reason.ALREADY_COUNTED, reader.kind, _state(reader, len(seen), start)
+            )
+        if len(seen) >= reader.limit:
+            return Entitlement(
+                False, Reason.METER_EXHAUSTED, reader.kind, _state(reader, len(seen), start)
+            )
+        MeterView.objects.create(
+            reader_key=reader.key, period=start, story_id=story_id, viewed_at=now or timezone.now()
+        )
+        return Entitlement(
+            True, Reason.COUNTED, reader.kind, _state(reader, len(seen) + 1, start), counted=True
+        )
+
+
+def decide(request: HttpRequest, story: Any, *, record: bool = True) -> Entitlement:
+    """THE entitlement function: may the reader behind ``request`` read ``story`` in full?
+
+    ``story`` needs ``pk`` and ``access_level`` (a :class:`~masthead.articles.models.StoryPage`).
+    Decisions are remembered on the request, so a page asks once however many
+    templates look. The request is marked reader-dependent, so the middleware sends
+    ``Cache-Control: private``.
+    """
+    memo: dict[tuple[int, bool], Entitlement] = request.__dict__.setdefault(
+        "_masthead_entitlements", {}
+    )
+    key = (story.pk, record)
+    if key in memo:
+        return memo[key]
+    if (
+        record
+        and (story.pk, False) in memo
+        and memo[(story.pk, False)].reason != Reason.WOULD_COUNT
+    ):
+        return memo[(story.pk, False)]
+    level = effective_access_level(story.access_level)
+    if level == AccessLevel.FREE:  # the same for every reader: leave the page cacheable
+        user = getattr(request, "user", None)
+        kind = (
+            ANONYMOUS
+            if user is None or not user.is_authenticated
+            else user_reader(user, request).kind
+        )
+        return memo.setdefault(key, Entitlement(True, Reason.FREE, kind))
+    request._masthead_reader_dependent = True
+    needs_meter = record and level == AccessLevel.METERED
+    reader = reader_for_request(request, create=needs_meter)
+    result = decide_for(reader, story.pk, story.access_level, record=record)
+    memo[key] = result
+    return result
+
+
+def request_meter_state(request: HttpRequest) -> tuple[Reader, MeterState | None]:
+    """The reader and their meter this month (no side effects; no cookie is created)."""
+    request._masthead_reader_dependent = True
+    reader = reader_for_request(request)
+    return reader, meter_state(reader)
+
+
+def merge_anonymous_meter(meter_id: str, user: Any, now: datetime | None = None) -> int:
+    """Move this month's stories of anonymous meter ``meter_id`` onto ``user``'s meter.
+
+    Stories already on the member's meter are not counted twice; moved stories stay
+    readable even if that takes the member past the monthly allowance (they were
+    already read in full). The anonymous meter is then deleted (all months).
+
+    :returns: how many stories were added to the member's meter.
+    """
+    if not _ANON_ID_RE.match(meter_id or ""):
+        return 0
+    start = period_start(now)
+    anon_key, user_key = f"a:{meter_id}", f"u:{user.pk}"
+    with transaction.atomic():
+        MeterPeriod.objects.bulk_create(
+            [MeterPeriod(reader_key=user_key, period=start)], ignore_conflicts=True
+        )
+        MeterPeriod.objects.select_for_update().get(reader_key=user_key, period=start)
+        anon = set(
+            MeterView.objects.filter(reader_key=anon_key, period=start).values_list(
+                "story_id", flat=True
+            )
+        )
+        have = set(
+            MeterView.objects.filter(reader_key=user_key, period=start).values_list(
+                "story_id", flat=True
+            )
+        )
+        new = sorted(anon - have)
+        MeterView.objects.bulk_create(
+            [MeterView(reader_key=user_key, period=start, story_id=sid) for sid in new],
+            ignore_conflicts=True,
+        )
+        MeterView.objects.filter(reader_key=anon_key).delete()
+        MeterPeriod.objects.filter(reader_key=anon_key).delete()
+    return len(new)
+
+
+def erase_user_meter(user_id: int) -> dict[str, int]:
+    """Delete all meter rows and subscriptions of a user (account deletion)."""
+    key = f"u:{user_id}"
+    views, _ = MeterView.objects.filter(reader_key=key).delete()
+    MeterPeriod.objects.filter(reader_key=key).delete()
+    subs, _ = Subscription.objects.filter(user_id=user_id).delete()
+    return {"meter_views": views, "subscriptions": subs}
+
+
+def export_user_meter(user_id: int) -> dict[str, Any]:
+    """Meter rows and subscriptions of a user, JSON-ready (for "export my data")."""
+    key = f"u:{user_id}"
+    return {
+        "meter_views": [
+            {
+                "story_id": v.story_id,
+                "month": v.period.strftime("%Y-%m"),
+                "viewed_at": v.viewed_at.isoformat(),
+            }
+            for v in MeterView.objects.filter(reader_key=key).order_by("viewed_at")
+        ],
+        "subscriptions": [
+            {
+                "plan": s.plan,
+                "status": s.status,
+                "current_period_end": s.current_period_end.isoformat()
+                if s.current_period_end
+                else None,
+                "created_at": s.created_at.isoformat(),
+            }
+            for s in Subscription.objects.filter(user_id=user_id)
+        ],
+    }
+
+
+def cookie_settings() -> dict[str, Any]:
+    """Keyword arguments for ``response.set_signed_cookie`` of the anonymous meter cookie."""
+    return {
+        "salt": COOKIE_SALT,
+        "max_age": COOKIE_MAX_AGE,
+        "httponly": True,
+        "samesite": "Lax",
+        "secure": settings.SESSION_COOKIE_SECURE,
+    }

@@ -1,0 +1,87 @@
+"""Saved stories: POST /saved/add/, POST /saved/remove/ (``story_id``), GET /saved/.
+
+Plain form posts that redirect back (no JavaScript needed); a request with
+``Accept: application/json`` (sent by ``static/js/save-story.js``) gets JSON instead.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from masthead.metering.services import decide
+from masthead.readinglist import services
+from masthead.readinglist.services import StoryNotFound
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _back(request: HttpRequest, fallback: str) -> str:
+    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return nxt
+    return fallback
+
+
+def _error(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"ok": False, "error": message}, status=status)
+    return TemplateResponse(request, "readinglist/error.html", {"message": message}, status=status)
+
+
+@require_POST
+def add(request: HttpRequest) -> HttpResponse:
+    """Save ``story_id``. Anonymous: remember it in the session and go through sign-in."""
+    try:
+        story = services.find_story(request.POST.get("story_id"))
+    except StoryNotFound as exc:
+        return _error(request, str(exc), exc.status)
+    back = _back(request, story.url)
+    if not request.user.is_authenticated:
+        request.session[services.PENDING_SESSION_KEY] = story.pk
+        login = reverse("account_login") + "?" + urlencode({"next": back})
+        if _wants_json(request):
+            return JsonResponse(
+                {"ok": False, "login_url": login, "error": "Sign in to save stories."}, status=401
+            )
+        return HttpResponseRedirect(login)
+    _, created = services.save_story(request.user, story)
+    if _wants_json(request):
+        return JsonResponse({"ok": True, "saved": True, "created": created, "story_id": story.pk})
+    return HttpResponseRedirect(back)
+
+
+@require_POST
+@login_required
+def remove(request: HttpRequest) -> HttpResponse:
+    """Remove ``story_id`` from the list (removing a story that is not saved is a no-op)."""
+    raw = request.POST.get("story_id")
+    try:
+        story_id = int(raw or "")
+    except ValueError:
+        return _error(request, "That is not a story id." if raw else "No story was given.", 400)
+    removed = services.remove_story(request.user, story_id)
+    if _wants_json(request):
+        return JsonResponse({"ok": True, "saved": False, "removed": removed, "story_id": story_id})
+    return HttpResponseRedirect(_back(request, reverse("saved-list")))
+
+
+@require_GET
+@login_required
+def saved_list(request: HttpRequest) -> HttpResponse:
+    """The member's saved stories, newest first, each with its gated state (a peek: no count)."""
+    items = [
+        {"saved": s, "story": s.story, "entitlement": decide(request, s.story, record=False)}
+        for s in services.saved_list(request.user)
+    ]
+    return TemplateResponse(request, "readinglist/saved_list.html", {"items": items})
