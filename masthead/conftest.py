@@ -32,6 +32,16 @@ def shared_path(relative: str) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    """Start every test with an empty cache (pages, rate-limit counters, versions)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def home(db) -> HomePage:  # noqa: ANN001
     """The site's home page, created as load_demo does."""

@@ -11,14 +11,15 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from masthead.articles import feeds
 from masthead.articles.news_sitemap import news_sitemap
+from masthead.core.page_cache import shared
 from masthead.search.views import search
 
 feed_patterns = (
     [
-        path("latest.rss", feeds.SiteFeed(), name="site-rss"),
-        path("latest.atom", feeds.SiteAtomFeed(), name="site-atom"),
-        path("<slug:slug>.rss", feeds.SectionFeed(), name="section-rss"),
-        path("<slug:slug>.atom", feeds.SectionAtomFeed(), name="section-atom"),
+        path("latest.rss", shared(feeds.SiteFeed()), name="site-rss"),
+        path("latest.atom", shared(feeds.SiteAtomFeed()), name="site-atom"),
+        path("<slug:slug>.rss", shared(feeds.SectionFeed()), name="section-rss"),
+        path("<slug:slug>.atom", shared(feeds.SectionAtomFeed()), name="section-atom"),
     ],
     "feeds",
 )
@@ -29,8 +30,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("search/", search, name="search"),
     path("feeds/", include(feed_patterns)),
-    path("sitemap.xml", sitemap, name="sitemap"),
-    path("news-sitemap.xml", news_sitemap, name="news-sitemap"),
+    path("sitemap.xml", shared(sitemap), name="sitemap"),
+    path("news-sitemap.xml", shared(news_sitemap), name="news-sitemap"),
     path("", include("masthead.membership_urls")),
 ]
 

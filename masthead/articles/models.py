@@ -28,6 +28,7 @@ from wagtail.snippets.models import register_snippet
 
 from masthead.articles.blocks import StoryBodyBlock
 from masthead.articles.dates import dateline_text
+from masthead.core.page_cache import mark_shared
 
 
 class AccessLevel(models.TextChoices):
@@ -85,6 +86,10 @@ class HomePage(RoutablePageMixin, Page):
     max_count = 1
     template = "articles/home_page.html"
 
+    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Serve the front page (and tag pages); the same for every anonymous reader."""
+        return mark_shared(super().serve(request, *args, **kwargs))
+
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
         sections = list(SectionPage.objects.child_of(self).live().public().order_by("path"))
@@ -132,6 +137,10 @@ class SectionPage(Page):
     parent_page_types = ["articles.HomePage"]
     subpage_types = ["articles.StoryPage"]
     template = "articles/section_page.html"
+
+    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Serve the section listing; the same for every anonymous reader."""
+        return mark_shared(super().serve(request, *args, **kwargs))
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         from django.core.paginator import Paginator
@@ -285,6 +294,11 @@ class StoryPage(Page):
             for block in self.body
             if block.block_type == "paragraph"
         ]
+
+    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Serve the story. Shared between anonymous readers only when no meter decision
+        was involved (free stories); the cache middleware checks that flag itself."""
+        return mark_shared(super().serve(request, *args, **kwargs))
 
     def clean(self) -> None:
         super().clean()

@@ -7,3 +7,14 @@ class CoreConfig(AppConfig):
     name = "masthead.core"
     label = "mastheadcore"
     verbose_name = "Masthead core"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete
+        from wagtail.models import Page
+        from wagtail.signals import page_published, page_unpublished, post_page_move
+
+        from masthead.core.page_cache import bump_content_version
+
+        for signal in (page_published, page_unpublished, post_page_move):
+            signal.connect(bump_content_version, dispatch_uid=f"masthead-bump-{signal!r}")
+        post_delete.connect(bump_content_version, sender=Page, dispatch_uid="masthead-bump-delete")

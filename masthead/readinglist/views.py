@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from masthead.metering.services import decide
 from masthead.readinglist import services
@@ -39,11 +39,18 @@ def _error(request: HttpRequest, message: str, status: int) -> HttpResponse:
     return TemplateResponse(request, "readinglist/error.html", {"message": message}, status=status)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def add(request: HttpRequest) -> HttpResponse:
-    """Save ``story_id``. Anonymous: remember it in the session and go through sign-in."""
+    """Save ``story_id``. Anonymous: remember it in the session and go through sign-in.
+
+    Anonymous readers reach this by a plain link (GET), so pages shown to them carry
+    no CSRF token and stay cacheable; a GET only records the intent and leads to the
+    sign-in page, the save itself happens when they sign in. A signed-in reader's GET
+    changes nothing and returns to the story (saving takes a POST).
+    """
+    data = request.POST if request.method == "POST" else request.GET
     try:
-        story = services.find_story(request.POST.get("story_id"))
+        story = services.find_story(data.get("story_id"))
     except StoryNotFound as exc:
         return _error(request, str(exc), exc.status)
     back = _back(request, story.url)
@@ -55,6 +62,8 @@ def add(request: HttpRequest) -> HttpResponse:
                 {"ok": False, "login_url": login, "error": "Sign in to save stories."}, status=401
             )
         return HttpResponseRedirect(login)
+    if request.method != "POST":
+        return HttpResponseRedirect(back)
     _, created = services.save_story(request.user, story)
     if _wants_json(request):
         return JsonResponse({"ok": True, "saved": True, "created": created, "story_id": story.pk})

@@ -1,0 +1,73 @@
+"""The shared page cache: hits for anonymous readers, never for signed-in ones,
+invalidated by publishing, never storing reader-dependent responses."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from masthead.articles.models import AccessLevel
+
+
+@pytest.mark.django_db
+def test_home_is_cached_for_anonymous_and_invalidated_by_publish(client, make_story):
+    make_story("First story on the front page")
+    first = client.get("/")
+    assert first["X-Masthead-Cache"] == "miss"
+    second = client.get("/")
+    assert second["X-Masthead-Cache"] == "hit"
+    assert second.content == first.content
+    make_story("A story published just now")
+    third = client.get("/")
+    assert third["X-Masthead-Cache"] == "miss"
+    assert "A story published just now" in third.content.decode()
+
+
+@pytest.mark.django_db
+def test_unpublish_invalidates(client, make_story, world):
+    story = make_story("Soon withdrawn")
+    assert "Soon withdrawn" in client.get(world.url).content.decode()
+    story.unpublish()
+    assert "Soon withdrawn" not in client.get(world.url).content.decode()
+
+
+@pytest.mark.django_db
+def test_signed_in_reader_never_gets_or_fills_the_shared_cache(client, make_story):
+    make_story("Anything")
+    client.get("/")  # fill as anonymous
+    user = get_user_model().objects.create_user("alice", "alice@example.org", "pw-alice-123")
+    client.force_login(user)
+    response = client.get("/")
+    assert "X-Masthead-Cache" not in response
+    assert "alice@example.org" in response.content.decode()
+    client.logout()
+    anonymous = client.get("/")
+    assert "alice@example.org" not in anonymous.content.decode()
+
+
+@pytest.mark.django_db
+def test_metered_story_is_never_shared_but_a_free_one_is(client, make_story):
+    metered = make_story("Metered", access_level=AccessLevel.METERED)
+    free = make_story("Free", access_level=AccessLevel.FREE)
+    for _ in range(2):
+        response = client.get(metered.url)
+        assert response.get("X-Masthead-Cache") != "hit"
+        assert "private" in response["Cache-Control"]
+    client.get(free.url)
+    assert client.get(free.url)["X-Masthead-Cache"] == "hit"
+
+
+@pytest.mark.django_db
+def test_feeds_and_sitemaps_are_cached(client, make_story):
+    make_story("Feed story")
+    for url in ["/feeds/latest.rss", "/sitemap.xml", "/news-sitemap.xml"]:
+        client.get(url)
+        assert client.get(url)["X-Masthead-Cache"] == "hit", url
+
+
+@pytest.mark.django_db
+def test_anonymous_listing_has_no_csrf_token_and_save_link_leads_to_sign_in(client, make_story, world):
+    story = make_story("Save me")
+    html = client.get(world.url).content.decode()
+    assert "csrfmiddlewaretoken" not in html
+    response = client.get(f"/saved/add/?story_id={story.pk}&next={story.url}")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert client.get("/saved/add/?story_id=nope").status_code == 400
