@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "masthead.articles",
     "masthead.search",
     "masthead.comments",
+    "masthead.migration",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -219,3 +220,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
 }
+
+# --- Comment migration (masthead.migration, issue 6) ----------------------------------------
+# Host names the old site used (comma-separated); thread URLs on them are matched to stories
+# by path. Merged with the repeatable --old-host option of `manage.py import_comments`.
+MASTHEAD_MIGRATION_OLD_HOSTS = [
+    h.strip() for h in envstr("MASTHEAD_MIGRATION_OLD_HOSTS", "").split(",") if h.strip()
+]

@@ -123,7 +123,7 @@ def parse_date(
     """
     text = value.strip()
     if date_format:
-        dt = datetime.strptime(text, date_format)
+        dt = datetime.strptime(text, date_format)  # noqa: DTZ007 -- made aware below
         return (dt if dt.tzinfo else dt.replace(tzinfo=default_tz)).astimezone(UTC)
     if text.isdigit() and len(text) == 8:
         return (
