@@ -346,12 +346,33 @@ def _comment_from_json(data: dict[str, Any]) -> ParsedComment:
     return ParsedComment(**data)
 
 
+def _scope_wxr_ids(records: Iterable[object]) -> Iterator[object]:
+    """Make WXR comment ids ``"<post id>#<comment id>"``.
+
+    WordPress numbers comments per site, but real exports repeat a ``comment_id``
+    under two posts (Isso's fixture has two different comments ``11``), and
+    ``comment_parent`` always refers to a comment of the same post, so the pair
+    is the unique, stable key.
+    """
+    for r in records:
+        if isinstance(r, ParsedComment):
+            parent = r.parent_source_id
+            r = dataclasses.replace(
+                r,
+                source_id=f"{r.thread_source_id}#{r.source_id}",
+                parent_source_id=f"{r.thread_source_id}#{parent}" if parent else None,
+            )
+        yield r
+
+
 def _records(opts: ImportOptions, stats: ParseStats) -> Iterator[object]:
     assert opts.path is not None
     if opts.fmt == "disqus":
         return parse_disqus(opts.path, stats=stats, keep_orphans=True, recover=opts.recover)
     if opts.fmt == "wxr":
-        return parse_wxr(opts.path, stats=stats, local_tz=opts.timezone, recover=opts.recover)
+        return _scope_wxr_ids(
+            parse_wxr(opts.path, stats=stats, local_tz=opts.timezone, recover=opts.recover)
+        )
     if opts.fmt == "csv":
         return parse_csv(
             opts.path,
