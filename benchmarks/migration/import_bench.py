@@ -153,9 +153,10 @@ def main() -> None:
         mapping_path=mapping,
         batch_size=args.batch_size,
     )
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     report = import_comments(opts)
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    load = os.getloadavg()[0]
     rss_after = _rss_mib()
     reimport = None
     if args.reimport:
@@ -184,6 +185,8 @@ def main() -> None:
         ("batch size", f"{args.batch_size:,}"),
         ("import elapsed", f"{elapsed:,.1f} s"),
         ("import posts/s", f"{posts / elapsed:,.0f}"),
+        ("import CPU time (this process)", f"{cpu:,.1f} s (PostgreSQL server time not included)"),
+        ("load average (1 min) at end", f"{load:.1f} on {os.cpu_count()} CPUs"),
         ("peak RSS before import", f"{rss_before:,.1f} MiB"),
         ("peak RSS after import", f"{rss_after:,.1f} MiB"),
     ]
