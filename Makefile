@@ -49,6 +49,12 @@ format: install
 	$(BIN)/ruff format masthead benchmarks scripts
 	$(BIN)/ruff check --fix masthead benchmarks scripts
 
+# Benchmarks (`make bench` runs them all). BENCH_POSTS=100000 for a quicker import run.
+BENCH_POSTS ?= 1000000
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/$(PG_NAME)_bench
+bench-migration: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/migration/import_bench.py --posts $(BENCH_POSTS) --reimport
+
 clean:
 	rm -rf $(VENV) var .pytest_cache
 

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "masthead.accounts",
     "masthead.metering",
     "masthead.readinglist",
+    "masthead.migration",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -241,3 +242,10 @@ ACCOUNT_ADAPTER = "masthead.accounts.adapter.MastheadAccountAdapter"
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300  # seconds a re-check stays valid (delete account)
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_GET = False  # sign-out is a POST (CSRF-protected)
+
+# --- Comment migration (masthead.migration, issue 6) ----------------------------------------
+# Host names the old site used (comma-separated); thread URLs on them are matched to stories
+# by path. Merged with the repeatable --old-host option of `manage.py import_comments`.
+MASTHEAD_MIGRATION_OLD_HOSTS = [
+    h.strip() for h in envstr("MASTHEAD_MIGRATION_OLD_HOSTS", "").split(",") if h.strip()
+]

@@ -45,12 +45,16 @@ def test_save_with_javascript_gets_json(alice, signed_in, make_story):
     }
 
 
-def test_listing_has_save_forms(make_story):
-    make_story()
+def test_listing_has_save_forms(make_story, django_user_model):
+    story = make_story()
     html = Client().get("/world/").content.decode()
-    assert (
-        'class="save-story"' in html and "csrfmiddlewaretoken" in html and "save-story.js" in html
-    )
+    # anonymous: a plain link through sign-in (no CSRF token, so the page can be shared)
+    assert f'href="/saved/add/?story_id={story.pk}&amp;next=' in html
+    assert "csrfmiddlewaretoken" not in html and "save-story.js" in html
+    member = Client()
+    member.force_login(django_user_model.objects.create_user("m", "m@example.org", "pw-m-12345"))
+    html = member.get("/world/").content.decode()
+    assert 'class="save-story"' in html and "csrfmiddlewaretoken" in html
 
 
 @pytest.mark.parametrize(

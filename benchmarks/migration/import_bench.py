@@ -1,0 +1,207 @@
+"""Benchmark the Disqus comment import into PostgreSQL: time, posts/s, peak RSS.
+
+Usage::
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/masthead_bench \\
+        python benchmarks/migration/import_bench.py [--posts 1000000] [--threads N] \\
+        [--file existing.xml] [--stories 100] [--no-parse-baseline] [--reimport]
+
+Steps: generate a Disqus export with ``generate_disqus.py`` (``--posts``; threads
+default to posts/10, i.e. 1M posts over 100k threads), create the database if it
+is missing and migrate it, publish ``--stories`` stories and write an ``old,new``
+mapping of every thread identifier (``story-<i>``) to one of them (creating 100k
+Wagtail pages would take longer than the import itself), empty the comment and
+migration tables, then time ``import_comments`` in this process. The bare parse
+(+ HTML cleaning) baseline runs first in a subprocess (``parse_bench.py --clean``)
+so its RSS is separate. Peak RSS is ``ru_maxrss`` of the importing process,
+interpreter, Django and lxml included. Targets (issue 6): 1M posts in < 10 min on
+a 2-core machine, < 300 MB peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+
+def _rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _ensure_database(url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    name = url.rsplit("/", 1)[1].split("?")[0]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def main() -> None:
+    """CLI entry point (see module doc)."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--posts", type=int, default=1_000_000)
+    ap.add_argument("--threads", type=int, default=0, help="default posts/10")
+    ap.add_argument("--file", help="use this Disqus export instead of generating one")
+    ap.add_argument("--stories", type=int, default=100)
+    ap.add_argument("--batch-size", type=int, default=2000)
+    ap.add_argument("--no-parse-baseline", action="store_true")
+    ap.add_argument("--reimport", action="store_true", help="also time a second (no-op) run")
+    args = ap.parse_args()
+
+    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/masthead_bench")
+    if not url.startswith("postgres"):
+        sys.exit("DATABASE_URL must point at PostgreSQL")
+    os.environ["DATABASE_URL"] = url
+    workdir = Path(tempfile.mkdtemp(prefix="masthead-import-bench-"))
+    os.environ.setdefault("MASTHEAD_DATA_DIR", str(workdir))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masthead.settings.base")
+
+    if args.file:
+        export = Path(args.file)
+        expected: dict[str, int] = {}
+    else:
+        export = workdir / "bench-disqus.xml"
+        threads = args.threads or max(1, args.posts // 10)
+        t0 = time.perf_counter()
+        out = subprocess.run(
+            [
+                sys.executable,
+                str(HERE / "generate_disqus.py"),
+                str(export),
+                "--posts",
+                str(args.posts),
+                "--threads",
+                str(threads),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        expected = json.loads(out.strip().splitlines()[-1])
+        print(f"generated {export} in {time.perf_counter() - t0:,.1f} s", file=sys.stderr)
+
+    baseline = ""
+    if not args.no_parse_baseline:
+        baseline = subprocess.run(
+            [sys.executable, str(HERE / "parse_bench.py"), str(export), "--clean"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+
+    _ensure_database(url)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from masthead.articles.models import StoryPage
+    from masthead.articles.services import ensure_home, ensure_section, paragraphs_to_body
+
+    call_command("migrate", verbosity=0, interactive=False)
+    from django.conf import settings
+
+    ensure_home(settings.MASTHEAD_SITE_NAME)
+    section = ensure_section("bench", "Bench")
+    have = set(StoryPage.objects.child_of(section).values_list("slug", flat=True))
+    for i in range(args.stories):
+        if f"s{i}" in have:
+            continue
+        story = StoryPage(
+            title=f"Bench story {i}",
+            slug=f"s{i}",
+            standfirst="Bench.",
+            body=paragraphs_to_body(["Bench paragraph."]),
+        )
+        section.add_child(instance=story)
+        story.save_revision().publish()
+    threads = args.threads or max(1, args.posts // 10)
+    mapping = workdir / "map.csv"
+    with mapping.open("w") as fh:
+        fh.write("old,new\n")
+        for i in range(threads):
+            fh.write(f"story-{i},/bench/s{i % args.stories}/\n")
+    with connection.cursor() as cur:
+        cur.execute(
+            "TRUNCATE migration_importedcomment, migration_heldcomment, migration_heldthread, "
+            "migration_legacyauthor, migration_importrun, comments_comment"
+        )
+
+    from masthead.migration.importer import ImportOptions, import_comments
+
+    rss_before = _rss_mib()
+    opts = ImportOptions(
+        path=export,
+        fmt="disqus",
+        source="bench",
+        mapping_path=mapping,
+        batch_size=args.batch_size,
+    )
+    t0, c0 = time.perf_counter(), time.process_time()
+    report = import_comments(opts)
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    load = os.getloadavg()[0]
+    rss_after = _rss_mib()
+    reimport = None
+    if args.reimport:
+        t1 = time.perf_counter()
+        again = import_comments(opts)
+        reimport = (time.perf_counter() - t1, again.imported, again.skipped_duplicate)
+
+    posts = report.comments_read + report.skipped_in_deleted_threads
+    rows = [
+        ("file", str(export)),
+        ("file size", f"{export.stat().st_size / 2**20:,.1f} MiB"),
+        ("posts in file (generator)", f"{expected.get('posts', posts):,}"),
+        (
+            "threads matched / unmatched",
+            f"{report.threads_matched:,} / {report.threads_unmatched:,}",
+        ),
+        ("comments imported", f"{report.imported:,}"),
+        ("  of which deleted / spam", f"{report.imported_deleted:,} / {report.imported_spam:,}"),
+        ("skipped in deleted threads", f"{report.skipped_in_deleted_threads:,}"),
+        (
+            "replies linked",
+            f"{report.parents_linked:,} (generator: {expected.get('replies', '?')})",
+        ),
+        ("orphaned replies", f"{report.orphaned:,}"),
+        ("legacy authors", f"{report.authors_legacy + report.authors_accounts:,}"),
+        ("batch size", f"{args.batch_size:,}"),
+        ("import elapsed", f"{elapsed:,.1f} s"),
+        ("import posts/s", f"{posts / elapsed:,.0f}"),
+        ("import CPU time (this process)", f"{cpu:,.1f} s (PostgreSQL server time not included)"),
+        ("load average (1 min) at end", f"{load:.1f} on {os.cpu_count()} CPUs"),
+        ("peak RSS before import", f"{rss_before:,.1f} MiB"),
+        ("peak RSS after import", f"{rss_after:,.1f} MiB"),
+    ]
+    if reimport:
+        rows.append(
+            ("re-import (no-op)", f"{reimport[0]:,.1f} s, {reimport[1]} new, {reimport[2]:,} dup")
+        )
+    width = max(len(k) for k, _ in rows)
+    print(f"{'import into PostgreSQL':<{width}} | value\n{'-' * width}-+-{'-' * 30}")
+    for key, value in rows:
+        print(f"{key:<{width}} | {value}")
+    if baseline:
+        print("\nbare parse + HTML cleaning baseline (separate process):")
+        print(baseline)
+
+
+if __name__ == "__main__":
+    main()
