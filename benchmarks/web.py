@@ -79,12 +79,56 @@ def pick_urls() -> dict[str, str]:
         "from masthead.articles.models import StoryPage, SectionPage\n"
         "free = StoryPage.objects.live().filter(access_level='free').order_by('pk').first()\n"
         "metered = list(StoryPage.objects.live().filter(access_level='metered').order_by('pk')[:200])\n"
+        "frees = list(StoryPage.objects.live().filter(access_level='free').order_by('-pk')[:300])\n"
         "section = SectionPage.objects.live().order_by('path').first()\n"
         "print(free.url); print(section.url)\n"
         "print('\\n'.join(s.url for s in metered))\n"
+        "print('FREE'); print('\\n'.join(s.url for s in frees))\n"
     )
     lines = manage("shell", "--no-imports", "-v0", "-c", code, capture=True).split()
-    return {"free": lines[0], "section": lines[1], "metered": lines[2], "metered_all": lines[2:]}
+    cut = lines.index("FREE")
+    return {"free": lines[0], "section": lines[1], "metered": lines[2], "metered_all": lines[2:cut], "free_all": lines[cut + 1 :]}
+
+
+READERS_CODE = """
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
+from masthead.metering.models import MeterView
+User = get_user_model()
+MeterView.objects.filter(reader_key__startswith='u:').delete()
+for name in ('bench-first', 'bench-reread'):
+    user, _ = User.objects.get_or_create(username=name, defaults={'email': name + '@example.org'})
+    EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={'verified': True, 'primary': True})
+    s = SessionStore()
+    s[SESSION_KEY] = str(user.pk)
+    s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'
+    s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    s.create()
+    print(name, user.pk, s.session_key)
+"""
+
+
+def make_readers() -> dict[str, tuple[int, str]]:
+    """Create two verified members with fresh meters; return ``{name: (user_id, session key)}``."""
+    out = manage("shell", "--no-imports", "-v0", "-c", READERS_CODE, capture=True).split()
+    return {out[i]: (int(out[i + 1]), out[i + 2]) for i in range(0, len(out), 3)}
+
+
+METER_COUNT_CODE = """
+from masthead.metering.models import MeterView
+for uid in {ids}:
+    print(uid, MeterView.objects.filter(reader_key='u:%s' % uid).count())
+"""
+
+
+def meter_counts(user_ids: list[int]) -> dict[int, int]:
+    """Return the number of counted metered stories per member after the load runs."""
+    out = manage(
+        "shell", "--no-imports", "-v0", "-c", METER_COUNT_CODE.format(ids=user_ids), capture=True
+    ).split()
+    return {int(out[i]): int(out[i + 1]) for i in range(0, len(out), 2)}
 
 
 def rotate_script(paths: list[str]) -> str:
@@ -147,6 +191,9 @@ def run(seconds: int = 8, workers: int = 2) -> list[Row]:
                 str(ceiling.errors),
             )
         )
+        manage("shell", "--no-imports", "-v0", "-c", "from masthead.core.page_cache import bump_content_version; bump_content_version()")
+        rows.append(row("web", "story, cold cache (first render of 300 stories)",
+                        wrk(base + "/", seconds=seconds, script=rotate_script(urls["free_all"])), ceiling.rps, 500, 100))
         wrk(base + urls["free"], seconds=2)  # warm caches and connections
         rows.append(
             row(
