@@ -23,6 +23,7 @@ from typing import Any
 ENGLISH_VOCAB_SIZE = 15000
 _lock = threading.RLock()
 _cache: dict[str, Any] = {}
+_key_locks: dict[str, threading.Lock] = {}
 
 
 def _once(key: str, loader: Callable[[], Any]) -> Any:
@@ -30,6 +31,8 @@ def _once(key: str, loader: Callable[[], Any]) -> Any:
     if value is not None:
         return value
     with _lock:
+        key_lock = _key_locks.setdefault(key, threading.Lock())
+    with key_lock:  # one lock per model, so different models load in parallel
         value = _cache.get(key)
         if value is None:
             value = loader()
@@ -49,13 +52,44 @@ def langid_model() -> Any:
 
 
 def profanity_predict_prob() -> Callable[[Sequence[str]], Any]:
-    """alt-profanity-check's ``predict_prob(list[str]) -> numpy array`` in [0, 1]."""
+    """alt-profanity-check's probability function: ``list[str] -> numpy array``.
+
+    alt-profanity-check wraps a TF-IDF vectorizer and a
+    ``CalibratedClassifierCV`` (5 linear SVMs with sigmoid calibration).
+    scikit-learn's per-call input validation costs ~70 ms, so we compute the
+    same probability directly: ``mean_k expit(-(a_k * (X @ w_k + c_k) + b_k))``.
+    The fast path is checked against the library's ``predict_prob`` at load
+    time and is not used if they differ by more than 1e-6.
+    """
 
     def load() -> Any:
+        import numpy as np
         from profanity_check import predict_prob
+        from profanity_check import profanity_check as pc
 
-        predict_prob(["warm up"])
-        return predict_prob
+        fast = None
+        try:
+            clfs = pc.model.calibrated_classifiers_
+            weights = np.stack([c.estimator.coef_.ravel() for c in clfs], axis=1)
+            icpt = np.array([float(c.estimator.intercept_[0]) for c in clfs])
+            a = np.array([float(c.calibrators[0].a_) for c in clfs])
+            b = np.array([float(c.calibrators[0].b_) for c in clfs])
+            vec = pc.vectorizer
+
+            def fast(texts: Sequence[str]) -> Any:
+                if not texts:
+                    return np.zeros(0)
+                d = vec.transform(list(texts)) @ weights + icpt
+                return (1.0 / (1.0 + np.exp(a * d + b))).mean(axis=1)
+
+            probe = ["you are an idiot", "a calm remark about the weather", "fuck off"]
+            if not np.allclose(fast(probe), predict_prob(probe), atol=1e-6):
+                fast = None
+        except (AttributeError, IndexError, ValueError):
+            fast = None
+        fn = fast or predict_prob
+        fn(["warm up"])
+        return fn
 
     return _once("profanity", load)
 
@@ -77,7 +111,12 @@ def word_list(name: str) -> frozenset[str]:
 
     Raises FileNotFoundError if the list does not exist.
     """
-    text = resources.files(__package__).joinpath("data").joinpath(f"{name}.txt").read_text("utf-8")
+    text = (
+        resources.files(__package__)
+        .joinpath("data")
+        .joinpath(f"{name}.txt")
+        .read_text("utf-8")
+    )
     out = set()
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip().lower()
@@ -86,11 +125,43 @@ def word_list(name: str) -> frozenset[str]:
     return frozenset(out)
 
 
+@cache
+def weighted_list(name: str) -> dict[str, float]:
+    """A shipped ``data/<name>.txt`` of ``phrase | weight`` lines -> dict."""
+    text = (
+        resources.files(__package__)
+        .joinpath("data")
+        .joinpath(f"{name}.txt")
+        .read_text("utf-8")
+    )
+    out: dict[str, float] = {}
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip().lower()
+        if not line:
+            continue
+        phrase, _, weight = line.partition("|")
+        out[" ".join(phrase.split())] = float(weight or 0.5)
+    return out
+
+
 def warm_up() -> None:
-    """Load every model and list now (idempotent, thread-safe)."""
+    """Load every model and list now (idempotent, thread-safe).
+
+    The three model loads run in parallel threads (decompression and file
+    reading release the GIL), which roughly halves start-up time.
+    """
+    threads = [
+        threading.Thread(target=f, daemon=True)
+        for f in (langid_model, profanity_predict_prob, english_vocabulary)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
     langid_model()
     profanity_predict_prob()
     english_vocabulary()
-    for name in ("hinglish_words", "insults", "indian_english"):
+    for name in ("hinglish_words", "indian_english", "textspeak"):
         word_list(name)
+    weighted_list("insults")
     langid_model().classify("warm up the language model")
