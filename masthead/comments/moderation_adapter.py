@@ -17,13 +17,18 @@ Tests that are not about the guidelines monkeypatch
 from __future__ import annotations
 
 import importlib
+import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils import timezone
 
-from masthead.moderation.guidelines.base import CheckContext, Verdict
+from masthead.moderation.guidelines.base import CheckContext, Decision, RuleResult, Verdict
+
+logger = logging.getLogger(__name__)
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from masthead.articles.models import StoryPage
@@ -84,8 +89,25 @@ def check_comment_text(
     """Run the community-guideline check on ``text`` written by ``author`` under ``story``.
 
     Returns the engine's :class:`Verdict` (``.decision`` PUBLISH/HOLD/REJECT,
-    ``.reasons``, ``.message`` for the writer). Never returns None.
+    ``.reasons``, ``.message`` for the writer). Never returns None and never raises:
+    if the engine fails (e.g. a model cannot load) the error is logged and the
+    comment is HELD for a moderator, so it is neither lost nor published unchecked.
     """
+    try:
+        return _check(text, author, story, parent)
+    except Exception as exc:  # noqa: BLE001 - any engine failure must not lose the comment
+        logger.exception("guideline check failed; holding the comment for a moderator")
+        return Verdict(
+            results=[
+                RuleResult(
+                    "engine_error", Decision.HOLD, None, "", details={"error": type(exc).__name__}
+                )
+            ]
+        )
+
+
+def _check(text: str, author: Any, story: StoryPage, parent: Comment | None) -> Verdict:
+    """The engine call behind :func:`check_comment_text`."""
     check_text = _optional("masthead.moderation.services", "check_text")
     if check_text is not None:
         return check_text(text, author, story, parent)
