@@ -9,6 +9,7 @@ import nh3
 from django import template
 from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils.html import urlize
 from django.utils.http import urlencode
@@ -94,6 +95,9 @@ def comment_thread(context: template.Context, story: Any) -> dict[str, Any]:
     if sort not in SORTS:
         sort = DEFAULT_SORT
     nodes, count = build_thread(story, user, sort)
+    page = Paginator(
+        nodes, settings.MASTHEAD_COMMENTS_PAGE_SIZE, allow_empty_first_page=True
+    ).get_page(request.GET.get("cpage") if request else None)
     story_url = story.get_url(request) or story.url or "/"
     can_post, _code, why_not = member_can_comment(user)
     state = thread_state(story)
@@ -102,7 +106,8 @@ def comment_thread(context: template.Context, story: Any) -> dict[str, Any]:
         "user": user,
         "story": story,
         "story_url": story_url,
-        "nodes": nodes,
+        "nodes": page.object_list,
+        "page_obj": page,
         "count": count,
         "sort": sort,
         "sorts": SORTS,

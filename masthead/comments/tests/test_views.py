@@ -200,3 +200,20 @@ def test_comment_counts_on_listings_in_one_query(
     assert len(comment_queries) == 1
     home = client.get("/").content.decode()
     assert "2 comments" in home
+
+
+@pytest.mark.parametrize("cpage", ["2", "999", "abc"])
+def test_top_level_comments_are_paginated(client, alice, bob, story, settings, cpage):
+    settings.MASTHEAD_COMMENTS_PAGE_SIZE = 2
+    for i, who in enumerate([alice, bob, alice]):
+        actions.post_comment(who, story, f"Numbered comment {i}.")
+    first = client.get(story.url).content.decode()
+    assert "Numbered comment 0." in first and "Numbered comment 2." not in first
+    assert "Page 1 of 2" in first and "cpage=2" in first
+    other = client.get(f"{story.url}?cpage={cpage}")
+    assert other.status_code == 200
+    html = other.content.decode()
+    if cpage == "abc":
+        assert "Numbered comment 0." in html
+    else:
+        assert "Numbered comment 2." in html and "Numbered comment 0." not in html
