@@ -33,6 +33,7 @@ urlpatterns = [
     path("sitemap.xml", shared(sitemap), name="sitemap"),
     path("news-sitemap.xml", shared(news_sitemap), name="news-sitemap"),
     path("", include("masthead.membership_urls")),
+    path("comments/", include("masthead.comments.urls")),
 ]
 
 if settings.DEBUG:

@@ -18,3 +18,10 @@ class CoreConfig(AppConfig):
         for signal in (page_published, page_unpublished, post_page_move):
             signal.connect(bump_content_version, dispatch_uid=f"masthead-bump-{signal!r}")
         post_delete.connect(bump_content_version, sender=Page, dispatch_uid="masthead-bump-delete")
+        # Comment threads and counts appear on shared pages: a new, edited, approved or
+        # removed comment must show on the next request.
+        from django.db.models.signals import post_save
+
+        post_save.connect(
+            bump_content_version, sender="comments.Comment", dispatch_uid="masthead-bump-comment"
+        )

@@ -64,7 +64,9 @@ def test_feeds_and_sitemaps_are_cached(client, make_story):
 
 
 @pytest.mark.django_db
-def test_anonymous_listing_has_no_csrf_token_and_save_link_leads_to_sign_in(client, make_story, world):
+def test_anonymous_listing_has_no_csrf_token_and_save_link_leads_to_sign_in(
+    client, make_story, world
+):
     story = make_story("Save me")
     html = client.get(world.url).content.decode()
     assert "csrfmiddlewaretoken" not in html
