@@ -1,0 +1,1 @@
+"""Masthead comment moderation: pure-Python guideline checks (no Django imports)."""

@@ -1,0 +1,1 @@
+"""Word lists written for Masthead (our own writing, shipped with the code)."""

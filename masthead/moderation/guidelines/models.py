@@ -1,0 +1,96 @@
+"""Lazy, thread-safe, load-once access to the shipped models and word lists.
+
+Everything here loads at most once per process, on first use, under a lock.
+Call :func:`warm_up` at process start (e.g. in a Django ``AppConfig.ready``)
+to pay the cost up front (about 2 s on one core, measured by ``bench``).
+
+Sources:
+    * py3langid 0.4.0 (BSD-3): ships its langid.py model inside the wheel.
+    * alt-profanity-check 1.9.1 (MIT): ships a scikit-learn linear SVM trained
+      on Davidson et al. 2017 (MIT) + Wikipedia talk-page toxicity data.
+    * wordfreq 3.1.1 (Apache-2.0 code, CC BY-SA 4.0 data): English word list.
+    * ``data/*.txt``: our own writing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from functools import cache
+from importlib import resources
+from typing import Any
+
+ENGLISH_VOCAB_SIZE = 15000
+_lock = threading.RLock()
+_cache: dict[str, Any] = {}
+
+
+def _once(key: str, loader: Callable[[], Any]) -> Any:
+    value = _cache.get(key)
+    if value is not None:
+        return value
+    with _lock:
+        value = _cache.get(key)
+        if value is None:
+            value = loader()
+            _cache[key] = value
+        return value
+
+
+def langid_model() -> Any:
+    """py3langid ``LanguageIdentifier`` with normalised probabilities."""
+
+    def load() -> Any:
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+        return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+    return _once("langid", load)
+
+
+def profanity_predict_prob() -> Callable[[Sequence[str]], Any]:
+    """alt-profanity-check's ``predict_prob(list[str]) -> numpy array`` in [0, 1]."""
+
+    def load() -> Any:
+        from profanity_check import predict_prob
+
+        predict_prob(["warm up"])
+        return predict_prob
+
+    return _once("profanity", load)
+
+
+def english_vocabulary() -> frozenset[str]:
+    """The ``ENGLISH_VOCAB_SIZE`` most frequent English words from wordfreq (lower case)."""
+
+    def load() -> frozenset[str]:
+        from wordfreq import top_n_list
+
+        return frozenset(top_n_list("en", ENGLISH_VOCAB_SIZE))
+
+    return _once("en_vocab", load)
+
+
+@cache
+def word_list(name: str) -> frozenset[str]:
+    """A shipped word list ``data/<name>.txt``: one entry per line, '#' comments.
+
+    Raises FileNotFoundError if the list does not exist.
+    """
+    text = resources.files(__package__).joinpath("data").joinpath(f"{name}.txt").read_text("utf-8")
+    out = set()
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip().lower()
+        if line:
+            out.add(line)
+    return frozenset(out)
+
+
+def warm_up() -> None:
+    """Load every model and list now (idempotent, thread-safe)."""
+    langid_model()
+    profanity_predict_prob()
+    english_vocabulary()
+    for name in ("hinglish_words", "insults", "indian_english"):
+        word_list(name)
+    langid_model().classify("warm up the language model")
