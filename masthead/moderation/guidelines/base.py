@@ -221,8 +221,8 @@ class CheckContext:
 
     banned_words: Sequence[str] = ()
     suspect_words: Sequence[str] = ()
-    abuse_reject_score: float = 0.80
-    abuse_hold_score: float = 0.45
+    abuse_reject_score: float = 0.85
+    abuse_hold_score: float = 0.30
     max_links: int = 2
     language_confidence: float = 0.80
     max_length: int = 5000

@@ -71,6 +71,7 @@ class NormalisedText:
     folded_map: tuple[int, ...]
     control_chars: tuple[int, ...]
     invisible_chars: tuple[int, ...]
+    words: tuple[Token, ...] = ()
 
     def span_text(self, start: int, end: int) -> Span:
         """Span in the original for ``text[start:end]`` (end exclusive)."""
@@ -88,17 +89,16 @@ class NormalisedText:
         # A decomposed original char (e.g. a ligature) may map to several chars.
         return Span(o_start, o_end, self.original[o_start:o_end])
 
-    def tokens(self) -> list[Token]:
-        """Words of ``folded`` with original offsets."""
-        return _tokens(self)
+    def tokens(self) -> tuple[Token, ...]:
+        """Words of ``folded`` with original offsets (computed once)."""
+        return self.words
 
 
-def _tokens(n: NormalisedText) -> list[Token]:
-    out = []
-    for m in WORD_RE.finditer(n.folded):
-        sp = n.span_folded(m.start(), m.end())
-        out.append(Token(m.group(), sp.start, sp.end))
-    return out
+def _tokens(folded: str, fmap: list[int] | tuple[int, ...]) -> tuple[Token, ...]:
+    return tuple(
+        Token(m.group(), fmap[m.start()], fmap[m.end() - 1] + 1)
+        for m in WORD_RE.finditer(folded)
+    )
 
 
 def fold(s: str) -> str:
@@ -167,10 +167,13 @@ def normalise(original: str) -> NormalisedText:
         folded_map=tuple(folded_map),
         control_chars=tuple(controls),
         invisible_chars=tuple(invisible),
+        words=_tokens(folded, folded_map),
     )
 
 
-def match_phrases(n: NormalisedText, phrases: list[str] | tuple[str, ...]) -> list[Span]:
+def match_phrases(
+    n: NormalisedText, phrases: list[str] | tuple[str, ...]
+) -> list[Span]:
     """Find ``phrases`` in ``n.folded`` on word boundaries.
 
     Phrases are folded the same way, so matching is case-, accent- and

@@ -16,7 +16,8 @@ from masthead.moderation import services
 from masthead.moderation.guidelines.base import ReasonCode
 from masthead.moderation.models import MemberStatus, ModerationDecision, ModerationWord
 
-from .conftest import held_verdict
+from .django_fixtures import *  # noqa: F403  (shared Django fixtures)
+from .django_fixtures import held_verdict
 
 pytestmark = pytest.mark.django_db
 

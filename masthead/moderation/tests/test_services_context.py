@@ -14,6 +14,8 @@ from masthead.comments.models import CommentStatus
 from masthead.moderation import services
 from masthead.moderation.models import MemberStatus, ModerationSettings, ModerationWord
 
+from .django_fixtures import *  # noqa: F403  (shared Django fixtures)
+
 pytestmark = pytest.mark.django_db
 
 

@@ -11,6 +11,8 @@ from django.utils import timezone
 from masthead.moderation import services
 from masthead.moderation.guidelines.base import Decision, ReasonCode
 
+from .django_fixtures import *  # noqa: F403  (shared Django fixtures)
+
 pytestmark = pytest.mark.django_db
 
 

@@ -13,6 +13,8 @@ from masthead.comments.models import Comment, CommentStatus
 from masthead.moderation import services
 from masthead.moderation.models import AppendOnlyError, MemberStatus, ModerationDecision
 
+from .django_fixtures import *  # noqa: F403  (shared Django fixtures)
+
 pytestmark = pytest.mark.django_db
 
 

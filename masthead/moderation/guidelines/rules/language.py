@@ -32,6 +32,7 @@ HINGLISH_MIN_HITS = 2
 HINGLISH_MIN_SHARE = 0.2
 ENGLISH_VOCAB_SHARE = 0.65
 HOLD_CONFIDENCE = 0.5
+OVERRIDE_MIN_P_EN = 0.02
 
 LANGUAGE_NAMES = {
     "hi": "Hindi",
@@ -83,7 +84,11 @@ def detect(text: str) -> tuple[str, float, dict[str, float | int]]:
             continue
         # Skip probable proper names (Title-case, not a common word): names of
         # people and places say nothing about the language of the sentence.
-        if not all_caps and text[t.start : t.start + 1].isupper() and w not in english_vocabulary():
+        if (
+            not all_caps
+            and text[t.start : t.start + 1].isupper()
+            and w not in english_vocabulary()
+        ):
             continue
         latin_words.append(w)
     nl = len(latin_words) or 1
@@ -101,11 +106,11 @@ def detect(text: str) -> tuple[str, float, dict[str, float | int]]:
     lang, prob = ranked[0]
     if lang == "en":
         return "en", round(float(prob), 4), feats
-    if e / nl >= ENGLISH_VOCAB_SHARE:
-        return "en", round(e / nl, 4), feats
-    # Not English by langid. Confidence that it is *not English*: 1 - P(en).
     p_en = next((float(p) for lg, p in ranked if lg == "en"), 0.0)
     feats["p_en"] = round(p_en, 4)
+    if e / nl >= ENGLISH_VOCAB_SHARE and p_en >= OVERRIDE_MIN_P_EN:
+        return "en", round(e / nl, 4), feats
+    # Not English by langid. Confidence that it is *not English*: 1 - P(en).
     return lang, round(1.0 - p_en, 4), feats
 
 
@@ -127,7 +132,10 @@ class LanguageRule:
         span = n.span_text(0, len(n.text)) if n.text else None
         spans = [span] if span else []
         name = LANGUAGE_NAMES.get(lang, f"a language other than English ({lang})")
-        short = int(feats.get("words", 0)) < MIN_WORDS and feats.get("non_latin_share", 0) < 0.5
+        short = (
+            int(feats.get("words", 0)) < MIN_WORDS
+            and feats.get("non_latin_share", 0) < 0.5
+        )
         if conf >= ctx.language_confidence and not short:
             return RuleResult(
                 self.name,

@@ -1,0 +1,187 @@
+"""Abusive-language rule (TOXIC) and shared helpers for the personal rule.
+
+Score (0..1) = 1 - (1 - p_model) * (1 - p_lexicon), where
+    * ``p_model``: alt-profanity-check 1.9.1 probability (linear SVM,
+      calibrated; trained by its authors on Davidson et al. 2017 + Wikipedia
+      toxic comments), computed on the text with *mentions* masked;
+    * ``p_lexicon``: the highest weight among phrases of our own list
+      ``data/insults.txt`` used in the text (word-boundary match on folded
+      text, so "Scunthorpe", "assess" and "cockpit" never match), plus
+      ``TARGET_BONUS`` when the phrase is aimed at someone ("you idiot").
+
+A *mention* is a word that is quoted or discussed rather than used: text in
+quotation marks ('idiot', "idiot", “idiot”) of up to 40 characters, or the
+word after "the word"/"the term"/"words like". Mentions are ignored by both
+parts of the score.
+
+Thresholds: ``ctx.abuse_reject_score`` (default 0.85) rejects,
+``ctx.abuse_hold_score`` (default 0.30) holds. They were chosen on TRAC-1
+English *train* (OAG vs NAG); ``evaluate`` reports TRAC-1 dev and OLID.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..base import CheckContext, Decision, ReasonCode, RuleResult, Span
+from ..models import profanity_predict_prob, weighted_list
+from ..normalise import NormalisedText, normalise, phrase_pattern
+
+TARGET_BONUS = 0.15
+MENTION_RE = re.compile(
+    r"""(?:(?<!\w)'[^'\n]{1,40}'(?!\w)|"[^"\n]{1,40}"|“[^”\n]{1,40}”|‘[^’\n]{1,40}’"""
+    r"""|\b(?:the\s+(?:word|words|term|phrase|slur|insult)s?|words?\s+like|called\s+\w+)\s+[\w*]+)""",
+    re.IGNORECASE,
+)
+SECOND_PERSON = frozenset(
+    ["you", "u", "ur", "your", "youre", "you're", "yourself", "yourselves", "ye", "thou", "tum", "tu", "tere", "tera", "teri"]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LexiconHit:
+    """A lexicon phrase used (not mentioned) in a comment."""
+
+    phrase: str
+    weight: float
+    span: Span
+    targeted: bool
+
+
+def mention_ranges(n: NormalisedText) -> list[tuple[int, int]]:
+    """Original-text ``[start, end)`` ranges that are quoted or discussed words."""
+    out = []
+    for m in MENTION_RE.finditer(n.text):
+        sp = n.span_text(m.start(), m.end())
+        out.append((sp.start, sp.end))
+    return out
+
+
+def _inside(start: int, end: int, ranges: Sequence[tuple[int, int]]) -> bool:
+    return any(a <= start and end <= b for a, b in ranges)
+
+
+def lexicon_hits(text: str, names: Sequence[str] = ()) -> list[LexiconHit]:
+    """Abusive phrases used in ``text`` (mentions excluded), with targeting.
+
+    A hit is *targeted* when a second-person word, an @handle or one of
+    ``names`` appears within the 4 words before it, or the hit is followed by
+    "you".
+    """
+    lex = weighted_list("insults")
+    n = normalise(text)
+    pat = phrase_pattern(tuple(lex))
+    if pat is None:
+        return []
+    mentions = mention_ranges(n)
+    tokens = n.tokens()
+    folded_names = {normalise(x).folded.strip() for x in names if x.strip()}
+    name_words = {w for nm in folded_names for w in nm.split()}
+    hits = []
+    for m in pat.finditer(n.folded):
+        sp = n.span_folded(m.start(), m.end())
+        if _inside(sp.start, sp.end, mentions):
+            continue
+        phrase = " ".join(re.split(r"[\W_]+", m.group()))
+        weight = lex.get(phrase, 0.5)
+        if weight <= 0:
+            continue
+        idx = next(
+            (i for i, t in enumerate(tokens) if t.start >= sp.start), len(tokens)
+        )
+        before = tokens[max(0, idx - 4) : idx]
+        after = tokens[idx + len(phrase.split()) : idx + len(phrase.split()) + 1]
+        targeted = any(
+            t.word in SECOND_PERSON or t.word in name_words for t in before
+        ) or any(t.word in ("you", "u") for t in after)
+        if not targeted:
+            at = text.rfind("@", 0, sp.start)
+            targeted = at >= 0 and len(text[at : sp.start].split()) <= 4
+        hits.append(LexiconHit(phrase, weight, sp, targeted))
+    return hits
+
+
+def masked_for_model(text: str) -> str:
+    """``text`` with mentions replaced by a neutral word for the model."""
+    n = normalise(text)
+    ranges = mention_ranges(n)
+    if not ranges:
+        return n.text
+    out, last = [], 0
+    for a, b in ranges:
+        out.append(text[last:a])
+        out.append(" term ")
+        last = b
+    out.append(text[last:])
+    return normalise("".join(out)).text
+
+
+def lexicon_score(hits: Sequence[LexiconHit]) -> float:
+    """Highest hit weight (+ TARGET_BONUS if targeted), capped at 1."""
+    best = 0.0
+    for h in hits:
+        best = max(best, min(1.0, h.weight + (TARGET_BONUS if h.targeted else 0.0)))
+    return best
+
+
+def combine(p_model: float, p_lex: float) -> float:
+    """Noisy-OR of the two scores."""
+    return 1.0 - (1.0 - p_model) * (1.0 - p_lex)
+
+
+class AbuseRule:
+    """TOXIC: REJECT at score >= ctx.abuse_reject_score, HOLD at
+    score >= ctx.abuse_hold_score. Spans: the abusive words found."""
+
+    name = "abuse"
+
+    def check(self, text: str, ctx: CheckContext) -> RuleResult:
+        """See class doc."""
+        return self.check_batch([text], [ctx])[0]
+
+    def check_batch(
+        self, texts: Sequence[str], ctxs: Sequence[CheckContext]
+    ) -> list[RuleResult]:
+        """Like :meth:`check` for many texts with one model call."""
+        predict = profanity_predict_prob()
+        masked = [masked_for_model(t) for t in texts]
+        probs = predict(masked) if masked else []
+        out = []
+        for text, ctx, p in zip(texts, ctxs, probs, strict=True):
+            names = [*ctx.thread_names, *ctx.story_author_names]
+            hits = lexicon_hits(text, names)
+            p_lex = lexicon_score(hits)
+            score = round(combine(float(p), p_lex), 4)
+            details = {"model": round(float(p), 4), "lexicon": round(p_lex, 4)}
+            spans = [h.span for h in hits]
+            if score >= ctx.abuse_reject_score:
+                out.append(
+                    RuleResult(
+                        self.name,
+                        Decision.REJECT,
+                        ReasonCode.TOXIC,
+                        "Comments cannot be abusive. Please remove the insults or "
+                        "offensive language and make your point about the story.",
+                        score=score,
+                        spans=spans,
+                        details=details,
+                    )
+                )
+            elif score >= ctx.abuse_hold_score:
+                out.append(
+                    RuleResult(
+                        self.name,
+                        Decision.HOLD,
+                        ReasonCode.TOXIC,
+                        "Your comment may be abusive, so a moderator will read it "
+                        "before it appears.",
+                        score=score,
+                        spans=spans,
+                        details=details,
+                    )
+                )
+            else:
+                out.append(RuleResult(self.name, score=score, details=details))
+        return out
