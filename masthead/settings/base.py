@@ -218,3 +218,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
 }
+
+# --- Comments (masthead.comments) ------------------------------------------------------
+# Rules for reader comments; editors also have Settings → Comments in the Wagtail admin
+# (site-wide switch and closed sections). 0 turns a time limit off.
+MASTHEAD_COMMENTS_EDIT_WINDOW_MINUTES = envint("MASTHEAD_COMMENTS_EDIT_WINDOW_MINUTES", 10)
+# Threads close this many days after the story's publication time (0 = never). 30 days
+# keeps discussion to the news cycle and bounds what moderators must watch.
+MASTHEAD_COMMENTS_CLOSE_AFTER_DAYS = envint("MASTHEAD_COMMENTS_CLOSE_AFTER_DAYS", 30)
+# "HH:MM-HH:MM" in SITE_TIME_ZONE when no one may post (no moderator on duty); may wrap
+# midnight, e.g. "23:00-06:00". Empty = no quiet hours.
+MASTHEAD_COMMENTS_QUIET_HOURS = envstr("MASTHEAD_COMMENTS_QUIET_HOURS", "")
+MASTHEAD_COMMENTS_MAX_LENGTH = envint("MASTHEAD_COMMENTS_MAX_LENGTH", 5000)  # characters
+MASTHEAD_COMMENTS_MAX_DEPTH = envint("MASTHEAD_COMMENTS_MAX_DEPTH", 3)  # levels shown, 1 = no replies
+MASTHEAD_COMMENTS_DUPLICATE_WINDOW_SECONDS = envint("MASTHEAD_COMMENTS_DUPLICATE_WINDOW_SECONDS", 120)
+MASTHEAD_COMMENTS_PAGE_SIZE = envint("MASTHEAD_COMMENTS_PAGE_SIZE", 50)  # top-level comments per page
