@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from masthead.comments.models import Comment, CommentStatus
@@ -221,21 +222,29 @@ def _verdict_dict(verdict: Verdict | dict[str, Any] | None) -> dict[str, Any]:
 
 
 def log_decision(
-    actor: AbstractBaseUser | None,
-    action: str,
+    actor: AbstractBaseUser | None = None,
+    action: str = "",
     comment: Comment | None = None,
     user: AbstractBaseUser | None = None,
     reason: str = "",
     verdict: Verdict | dict[str, Any] | None = None,
     details: dict[str, Any] | None = None,
+    *,
+    moderator: AbstractBaseUser | None = None,
+    note: str | None = None,
 ) -> ModerationDecision:
     """Append one entry to the decision log and return it.
 
     ``action`` is a :class:`DecisionAction` value (raises ``ModerationError`` otherwise).
     ``verdict`` defaults to the comment's stored verdict. ``user`` defaults to the
     comment's author. Text snapshots of the actor, user and comment are kept so the
-    entry survives their deletion.
+    entry survives their deletion. ``moderator``/``note`` are accepted as other names
+    for ``actor``/``reason`` (the comments app's ``actions._log_decision`` uses them).
     """
+    if actor is None and moderator is not None:
+        actor = moderator
+    if note is not None and not reason:
+        reason = note
     if action not in DecisionAction.values:
         raise ModerationError(f"Unknown moderation action {action!r}.")
     if user is None and comment is not None:
@@ -345,6 +354,26 @@ APPROVABLE = (CommentStatus.PENDING, CommentStatus.REJECTED, CommentStatus.SPAM)
 REJECTABLE = (CommentStatus.PENDING, CommentStatus.PUBLISHED, CommentStatus.SPAM)
 
 
+def report_model() -> Any | None:
+    """The comments app's ``Report`` model (comment, reporter, reason, resolved_at) or None."""
+    from django.apps import apps
+
+    try:
+        return apps.get_model("comments", "Report")
+    except LookupError:
+        return None
+
+
+def open_reports_q() -> Q | None:
+    """A ``Comment`` filter for "has at least one unresolved report", or None when the
+    comments app has no ``Report`` model with ``resolved_at``."""
+    report = report_model()
+    if report is None or not any(f.name == "resolved_at" for f in report._meta.get_fields()):
+        return None
+    name = report._meta.get_field("comment").related_query_name()
+    return Q(**{f"{name}__id__isnull": False, f"{name}__resolved_at__isnull": True})
+
+
 def _comment_ids(comments: Iterable[Comment | int]) -> list[int]:
     return [c.pk if isinstance(c, Comment) else int(c) for c in comments]
 
@@ -372,14 +401,18 @@ def _decide(
     ids = _comment_ids(comments)
     changed: list[Comment] = []
     actions = _comment_actions()
+    wanted = Q(status__in=from_statuses)
+    open_reports = open_reports_q()
+    if action == DecisionAction.APPROVE and open_reports is not None:
+        # Approving a reported, already published comment keeps it and clears its reports.
+        wanted |= Q(status=CommentStatus.PUBLISHED) & open_reports
     with transaction.atomic():
-        qs = (
-            Comment.objects.select_for_update()
-            .filter(pk__in=ids, status__in=from_statuses)
-            .order_by("pk")
-        )
+        pks = Comment.objects.filter(wanted, pk__in=ids).values_list("pk", flat=True).distinct()
+        qs = Comment.objects.select_for_update().filter(pk__in=list(pks)).order_by("pk")
         for comment in qs:
             if actions is not None:
+                # The comments app changes the status, resolves open reports and calls
+                # log_decision itself (one entry per comment).
                 fn = (
                     actions.approve_comment
                     if action == DecisionAction.APPROVE
@@ -388,11 +421,9 @@ def _decide(
                 fn(comment, actor, reason)
                 comment.refresh_from_db()
             else:
-                # TODO(comments): delegate to masthead.comments.actions.approve_comment /
-                # reject_comment once that module lands; until then a plain status change.
                 comment.status = to_status
                 comment.save(update_fields=["status"])
-            log_decision(actor, action, comment=comment, reason=reason)
+                log_decision(actor, action, comment=comment, reason=reason)
             changed.append(comment)
     return changed
 

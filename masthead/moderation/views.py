@@ -12,12 +12,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -70,11 +69,14 @@ def moderator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
 
 
 def _report_model() -> Any | None:
-    """The comments app's Report model once it exists (reporter, comment, reason)."""
-    try:
-        return apps.get_model("comments", "Report")
-    except LookupError:
-        return None
+    return services.report_model()
+
+
+def _open_reports(report: Any) -> QuerySet:
+    """Reports not yet resolved (all reports when the model has no ``resolved_at``)."""
+    if any(f.name == "resolved_at" for f in report._meta.get_fields()):
+        return report.objects.filter(resolved_at__isnull=True)
+    return report.objects.all()
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -96,21 +98,13 @@ def _tab_queryset(tab: str) -> QuerySet[Comment]:
     if report is None:
         return qs.none()
     lookup = report._meta.get_field("comment").related_query_name()
-    reported = (
+    open_filter = Q(**{f"{lookup}__in": _open_reports(report)})
+    return (
         qs.filter(status__in=[CommentStatus.PENDING, CommentStatus.PUBLISHED])
-        .annotate(report_count=Count(lookup, distinct=True))
+        .annotate(report_count=Count(lookup, filter=open_filter, distinct=True))
         .filter(report_count__gt=0)
+        .order_by("-report_count", "-created_at")
     )
-    # A comment a moderator approved after its last report has been dealt with.
-    if any(f.name == "created_at" for f in report._meta.get_fields()):
-        reported = reported.annotate(
-            last_report=Max(f"{lookup}__created_at"),
-            last_approval=Max(
-                "moderation_decisions__created_at",
-                filter=Q(moderation_decisions__action=DecisionAction.APPROVE),
-            ),
-        ).exclude(last_approval__gte=F("last_report"))
-    return reported.order_by("-report_count", "-created_at")
 
 
 def _rows(comments: list[Comment], tab: str) -> list[dict[str, Any]]:
@@ -118,7 +112,8 @@ def _rows(comments: list[Comment], tab: str) -> list[dict[str, Any]]:
     report = _report_model()
     if tab == "reported" and report is not None and comments:
         for row in (
-            report.objects.filter(comment__in=comments)
+            _open_reports(report)
+            .filter(comment__in=comments)
             .values("comment_id", "reason")
             .annotate(n=Count("id"))
             .order_by("comment_id", "-n")

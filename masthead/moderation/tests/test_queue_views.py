@@ -307,3 +307,42 @@ def test_csrf_enforced_on_actions(moderator: Any, member: Any, make_comment: Any
     )
     assert response.status_code == 302
     assert Comment.objects.get(pk=a.pk).status == "published"
+
+
+def test_reported_tab_counts_reasons_and_approve_clears(
+    mod_client: Client, member: Any, other_member: Any, moderator: Any, make_comment: Any
+) -> None:
+    from masthead.comments.models import Report
+
+    reported = make_comment(
+        member, "a published but reported remark", status=CommentStatus.PUBLISHED
+    )
+    quiet = make_comment(member, "nobody minds this", status=CommentStatus.PUBLISHED)
+    Report.objects.create(comment=reported, reporter=other_member, reason="abuse")
+    Report.objects.create(comment=reported, reporter=moderator, reason="abuse")
+    url = reverse("moderation:queue", args=["reported"])
+    html = mod_client.get(url).content.decode()
+    assert f'value="{reported.pk}"' in html and f'value="{quiet.pk}"' not in html
+    assert "2 reports" in html and "abuse × 2" in html
+    assert "Reported (1)" in html
+    # Approving keeps it published, resolves the reports, logs once, empties the tab.
+    mod_client.post(reverse("moderation:bulk"), {"action": "approve", "ids": [reported.pk]})
+    assert Comment.objects.get(pk=reported.pk).status == "published"
+    assert not Report.objects.filter(resolved_at__isnull=True).exists()
+    assert ModerationDecision.objects.filter(comment=reported, action="approve").count() == 1
+    assert f'value="{reported.pk}"' not in mod_client.get(url).content.decode()
+
+
+def test_reject_reported_comment(
+    mod_client: Client, member: Any, other_member: Any, make_comment: Any
+) -> None:
+    from masthead.comments.models import Report
+
+    reported = make_comment(member, "rude", status=CommentStatus.PUBLISHED)
+    Report.objects.create(comment=reported, reporter=other_member, reason="personal")
+    mod_client.post(
+        reverse("moderation:bulk"), {"action": "reject", "ids": [reported.pk], "reason": "attack"}
+    )
+    assert Comment.objects.get(pk=reported.pk).status == "rejected"
+    entry = ModerationDecision.objects.get(comment=reported)
+    assert entry.action == "reject" and entry.reason == "attack"
