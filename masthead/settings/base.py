@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "masthead.core",
     "masthead.articles",
     "masthead.search",
+    "masthead.moderation",
     "masthead.comments",
     "masthead.accounts",
     "masthead.metering",

@@ -1,0 +1,26 @@
+"""Admin URLs of the moderation queue, mounted at ``/admin/moderation/`` by wagtail_hooks."""
+
+from __future__ import annotations
+
+from django.urls import path
+from django.views.generic import RedirectView
+
+from masthead.moderation import views
+
+app_name = "moderation"
+
+urlpatterns = [
+    path(
+        "",
+        RedirectView.as_view(pattern_name="moderation:queue", permanent=False),
+        {"tab": "pending"},
+        name="index",
+    ),
+    path("queue/<slug:tab>/", views.queue, name="queue"),
+    path("bulk/", views.bulk_action, name="bulk"),
+    path("members/<int:user_id>/", views.member, name="member"),
+    path("words/", views.words, name="words"),
+    path("words/<int:pk>/remove/", views.remove_word, name="remove-word"),
+    path("thresholds/", views.thresholds, name="thresholds"),
+    path("log/", views.decision_log, name="log"),
+]
