@@ -31,6 +31,7 @@ urlpatterns = [
     path("feeds/", include(feed_patterns)),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("news-sitemap.xml", news_sitemap, name="news-sitemap"),
+    path("newsletters/", include("masthead.newsletters.urls")),
 ]
 
 if settings.DEBUG:

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "masthead.core",
     "masthead.articles",
     "masthead.search",
+    "masthead.newsletters",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -216,3 +217,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
 }
+
+# --- Newsletters (masthead.newsletters; see docs/newsletters.md) --------------------------
+# Bulk mail goes From a different address than account mail (DEFAULT_FROM_EMAIL).
+MASTHEAD_NEWSLETTER_FROM = envstr(
+    "MASTHEAD_NEWSLETTER_FROM", "The Masthead Ledger <newsletters@masthead.example>"
+)
+MASTHEAD_NEWSLETTER_UNSUBSCRIBE_MAILBOX = envstr("MASTHEAD_NEWSLETTER_UNSUBSCRIBE_MAILBOX", "")
+MASTHEAD_NEWSLETTER_RATE = envint("MASTHEAD_NEWSLETTER_RATE", 100)  # messages/second, 0 = unlimited
+MASTHEAD_NEWSLETTER_BATCH_SIZE = envint("MASTHEAD_NEWSLETTER_BATCH_SIZE", 200)
+MASTHEAD_NEWSLETTER_LEASE_SECONDS = envint("MASTHEAD_NEWSLETTER_LEASE_SECONDS", 300)
+MASTHEAD_NEWSLETTER_MAX_ATTEMPTS = envint("MASTHEAD_NEWSLETTER_MAX_ATTEMPTS", 5)
+MASTHEAD_NEWSLETTER_RETRY_BASE_SECONDS = envint("MASTHEAD_NEWSLETTER_RETRY_BASE_SECONDS", 60)
+MASTHEAD_NEWSLETTER_CONFIRM_MAX_AGE = envint("MASTHEAD_NEWSLETTER_CONFIRM_MAX_AGE", 3 * 86400)
+MASTHEAD_NEWSLETTER_UNSUBSCRIBE_MAX_AGE = envint("MASTHEAD_NEWSLETTER_UNSUBSCRIBE_MAX_AGE", 365 * 86400)
+MASTHEAD_NEWSLETTER_CONFIRM_INTERVAL = envint("MASTHEAD_NEWSLETTER_CONFIRM_INTERVAL", 600)
+MASTHEAD_NEWSLETTER_SIGNUPS_PER_IP_HOUR = envint("MASTHEAD_NEWSLETTER_SIGNUPS_PER_IP_HOUR", 20)
