@@ -82,7 +82,7 @@ def schedule_issue(issue: NewsletterIssue, when: datetime | None = None) -> News
     if not updated:
         raise IssueNotSendable("This issue is already being sent or has been sent.")
     issue.refresh_from_db()
-    transaction.on_commit(lambda: enqueue_send_task(issue.pk, when))
+    enqueue_send_task(issue.pk, when)
     return issue
 
 

@@ -282,10 +282,8 @@ def request_signup(
         if send:
             subscriber.last_confirmation_sent_at = now
             subscriber.save(update_fields=["last_confirmation_sent_at"])
-            ids = [n.pk for n in lists]
-            transaction.on_commit(
-                lambda: tasks.send_confirmation_email.enqueue(subscriber.pk, ids, bool(offers))
-            )
+    if send:  # after commit: the task must see the rows
+        tasks.send_confirmation_email.enqueue(subscriber.pk, [n.pk for n in lists], bool(offers))
     return SignupResult(subscriber=subscriber, mail_sent=send)
 
 
