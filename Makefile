@@ -48,5 +48,8 @@ format: install
 	$(BIN)/ruff format masthead benchmarks scripts
 	$(BIN)/ruff check --fix masthead benchmarks scripts
 
+bench: install
+	$(BIN)/python benchmarks/newsletters/send_bench.py
+
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -37,7 +37,9 @@ class ReadOnlyPolicy(ModelPermissionPolicy):
     def user_has_permission(self, user: object, action: str) -> bool:  # noqa: D102
         if action in {"add", "change", "delete"}:
             return False
-        return super().user_has_permission(user, "change") or super().user_has_permission(user, action)
+        return super().user_has_permission(user, "change") or super().user_has_permission(
+            user, action
+        )
 
 
 class NewsletterViewSet(ModelViewSet):
@@ -48,14 +50,22 @@ class NewsletterViewSet(ModelViewSet):
 
 
 def _send_link(issue: NewsletterIssue) -> str:
-    return format_html('<a href="{}">Preview &amp; send…</a>', reverse("newsletters_admin_send", args=[issue.pk]))
+    return format_html(
+        '<a href="{}">Preview &amp; send…</a>', reverse("newsletters_admin_send", args=[issue.pk])
+    )
 
 
 class IssueViewSet(ModelViewSet):
     model = NewsletterIssue
     icon = "doc-full"
     menu_label = "Issues"
-    list_display = ["subject", "newsletter", "status", "scheduled_at", Column("send", label="Send", accessor=_send_link)]
+    list_display = [
+        "subject",
+        "newsletter",
+        "status",
+        "scheduled_at",
+        Column("send", label="Send", accessor=_send_link),
+    ]
     list_filter = ["newsletter", "status"]
 
 
@@ -114,7 +124,8 @@ def send_page(request: HttpRequest, pk: int) -> HttpResponse:
             "counts": services.delivery_counts(issue),
             "recipients": services.recipients_for(issue.newsletter).count(),
             "default_email": request.user.email,
-            "editable": issue.status in {NewsletterIssue.Status.DRAFT, NewsletterIssue.Status.SCHEDULED},
+            "editable": issue.status
+            in {NewsletterIssue.Status.DRAFT, NewsletterIssue.Status.SCHEDULED},
         },
     )
 
@@ -165,7 +176,9 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
     except IssueNotSendable as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"Scheduled for {timezone.localtime(issue.scheduled_at):%d %b %Y %H:%M}.")
+        messages.success(
+            request, f"Scheduled for {timezone.localtime(issue.scheduled_at):%d %b %Y %H:%M}."
+        )
     return redirect("newsletters_admin_send", pk)
 
 

@@ -15,7 +15,10 @@ from masthead.newsletters.tests.smtp import SMTPServer
 @pytest.fixture
 def newsletter(db) -> Newsletter:  # noqa: ANN001
     return Newsletter.objects.create(
-        name="Morning Briefing", slug="morning", description="The day's news by 7am.", cadence="daily"
+        name="Morning Briefing",
+        slug="morning",
+        description="The day's news by 7am.",
+        cadence="daily",
     )
 
 
@@ -30,7 +33,9 @@ def offers_list(db) -> Newsletter:  # noqa: ANN001
 
 
 def make_member(email: str, *, verified: bool = True):  # noqa: ANN201
-    user = get_user_model().objects.create_user(username=email.split("@")[0], email=email, password="pw-Alice-123")
+    user = get_user_model().objects.create_user(
+        username=email.split("@")[0], email=email, password="pw-Alice-123"
+    )
     EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
     return user
 

@@ -30,12 +30,17 @@ def test_signup_form_offers_box_is_not_ticked(client, newsletter, offers_list):
 
 
 def test_double_opt_in(client, newsletter, offers_list, settings):
-    resp = client.post("/newsletters/signup/", {"email": " Reader@Example.ORG ", "newsletters": [newsletter.pk], "offers": "on"})
+    resp = client.post(
+        "/newsletters/signup/",
+        {"email": " Reader@Example.ORG ", "newsletters": [newsletter.pk], "offers": "on"},
+    )
     assert resp.status_code == 200 and "Check your inbox" in resp.content.decode()
     assert len(mail.outbox) == 1
     msg = mail.outbox[0]
     assert msg.to == ["reader@example.org"]
-    assert msg.from_email == settings.DEFAULT_FROM_EMAIL  # transactional sender, not the newsletter one
+    assert (
+        msg.from_email == settings.DEFAULT_FROM_EMAIL
+    )  # transactional sender, not the newsletter one
     assert msg.alternatives and "Confirm my sign-up" in msg.alternatives[0][0]
     sub = Subscription.objects.get()
     assert sub.status == "pending" and sub.subscriber.confirmed_at is None
@@ -65,15 +70,21 @@ def test_double_opt_in(client, newsletter, offers_list, settings):
 
 def test_repeated_signups_do_not_flood_the_mailbox(client, newsletter):
     for _ in range(5):
-        resp = client.post("/newsletters/signup/", {"email": "flood@example.org", "newsletters": [newsletter.pk]})
+        resp = client.post(
+            "/newsletters/signup/", {"email": "flood@example.org", "newsletters": [newsletter.pk]}
+        )
         assert resp.status_code == 200
     assert len(mail.outbox) == 1
     assert Subscriber.objects.count() == 1
 
 
 def test_response_is_the_same_for_known_and_unknown_addresses(client, alice, newsletter):
-    client_a = client.post("/newsletters/signup/", {"email": "alice@example.org", "newsletters": [newsletter.pk]})
-    client_b = client.post("/newsletters/signup/", {"email": "nobody@example.org", "newsletters": [newsletter.pk]})
+    client_a = client.post(
+        "/newsletters/signup/", {"email": "alice@example.org", "newsletters": [newsletter.pk]}
+    )
+    client_b = client.post(
+        "/newsletters/signup/", {"email": "nobody@example.org", "newsletters": [newsletter.pk]}
+    )
     strip = lambda r: re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", r.content.decode())  # noqa: E731
     assert client_a.status_code == client_b.status_code == 200
     assert strip(client_a) == strip(client_b)
@@ -82,7 +93,9 @@ def test_response_is_the_same_for_known_and_unknown_addresses(client, alice, new
 def test_per_ip_limit(client, newsletter, settings):
     settings.MASTHEAD_NEWSLETTER_SIGNUPS_PER_IP_HOUR = 3
     codes = [
-        client.post("/newsletters/signup/", {"email": f"r{i}@example.org", "newsletters": [newsletter.pk]}).status_code
+        client.post(
+            "/newsletters/signup/", {"email": f"r{i}@example.org", "newsletters": [newsletter.pk]}
+        ).status_code
         for i in range(5)
     ]
     assert codes == [200, 200, 200, 429, 429]
@@ -90,7 +103,9 @@ def test_per_ip_limit(client, newsletter, settings):
 
 
 def test_invalid_input_is_a_400_with_a_message(client, newsletter):
-    resp = client.post("/newsletters/signup/", {"email": "not-an-email", "newsletters": [newsletter.pk]})
+    resp = client.post(
+        "/newsletters/signup/", {"email": "not-an-email", "newsletters": [newsletter.pk]}
+    )
     assert resp.status_code == 400 and "valid email" in resp.content.decode()
     resp = client.post("/newsletters/signup/", {"email": "a@example.org"})
     assert resp.status_code == 400 and "Choose at least one" in resp.content.decode()
@@ -98,7 +113,9 @@ def test_invalid_input_is_a_400_with_a_message(client, newsletter):
 
 
 def test_forged_and_expired_confirm_links_change_nothing(client, newsletter, settings):
-    client.post("/newsletters/signup/", {"email": "late@example.org", "newsletters": [newsletter.pk]})
+    client.post(
+        "/newsletters/signup/", {"email": "late@example.org", "newsletters": [newsletter.pk]}
+    )
     url = confirm_link(mail.outbox[0]).replace(settings.SITE_URL, "")
     forged = url[:-3] + ("A" if url[-3] != "A" else "B") + url[-2:]
     resp = client.post(forged)
@@ -112,5 +129,8 @@ def test_forged_and_expired_confirm_links_change_nothing(client, newsletter, set
     time.sleep(1.1)
     resp = client.post(url)
     assert resp.status_code == 400 and "expired" in resp.content.decode()
-    assert Subscription.objects.get().status == "pending" and Subscriber.objects.get().confirmed_at is None
+    assert (
+        Subscription.objects.get().status == "pending"
+        and Subscriber.objects.get().confirmed_at is None
+    )
     del old, sub

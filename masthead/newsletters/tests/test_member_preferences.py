@@ -23,7 +23,11 @@ def test_one_click_subscribe_then_unsubscribe(client, alice, newsletter):
     sub = Subscription.objects.get(newsletter=newsletter, subscriber__email="alice@example.org")
     assert sub.status == "confirmed" and sub.confirmed_at is not None
     event = ConsentEvent.objects.get(action="subscribed")
-    assert (event.email, event.source, event.newsletter_id) == ("alice@example.org", "newsletters page", newsletter.pk)
+    assert (event.email, event.source, event.newsletter_id) == (
+        "alice@example.org",
+        "newsletters page",
+        newsletter.pk,
+    )
     assert event.ip_hash and event.ip_hash != "127.0.0.1"
 
     # Idempotent: a second click changes and logs nothing.
@@ -76,7 +80,9 @@ def test_offers_consent_off_by_default_then_on_and_logged(client, alice, newslet
     html = client.get("/newsletters/").content.decode()
     assert "Offers are <strong>off</strong>" in html
     client.post("/newsletters/morning/subscribe/")
-    assert not OffersConsent.objects.filter(granted=True).exists()  # subscribing never implies offers
+    assert not OffersConsent.objects.filter(
+        granted=True
+    ).exists()  # subscribing never implies offers
 
     resp = client.post("/newsletters/offers/", {"granted": "on", "source": "account page"})
     assert resp.status_code == 302
@@ -108,8 +114,8 @@ def test_consent_events_are_append_only(client, alice, newsletter):
 def test_preferences_include_renders_for_the_account_page(alice, newsletter):
     request = RequestFactory().get("/accounts/")
     request.user = alice
-    html = Template('{% load newsletter_tags %}{% newsletter_preferences source="account page" %}').render(
-        Context({"request": request, "csrf_token": "x"})
-    )
+    html = Template(
+        '{% load newsletter_tags %}{% newsletter_preferences source="account page" %}'
+    ).render(Context({"request": request, "csrf_token": "x"}))
     assert 'value="account page"' in html
     assert "/newsletters/morning/subscribe/" in html

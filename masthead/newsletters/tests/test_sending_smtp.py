@@ -39,8 +39,17 @@ def issue(newsletter, make_story):
     newsletter.from_name = "Rédaction Ledger"
     newsletter.save()
     free = make_story("Free story headline", access_level="free", standfirst="A free standfirst.")
-    paid = make_story("Paid story headline", access_level="subscribers", standfirst="A paid standfirst.", paragraphs=[GATED, GATED])
-    issue = NewsletterIssue.objects.create(newsletter=newsletter, subject="Les nouvelles — ১ June ✓", intro="Good morning.\n\nSecond para.")
+    paid = make_story(
+        "Paid story headline",
+        access_level="subscribers",
+        standfirst="A paid standfirst.",
+        paragraphs=[GATED, GATED],
+    )
+    issue = NewsletterIssue.objects.create(
+        newsletter=newsletter,
+        subject="Les nouvelles — ১ June ✓",
+        intro="Good morning.\n\nSecond para.",
+    )
     IssueStory.objects.create(issue=issue, story=free, sort_order=0)
     IssueStory.objects.create(issue=issue, story=paid, sort_order=1)
     return issue
@@ -51,7 +60,9 @@ def send(issue: NewsletterIssue) -> None:
     issue.refresh_from_db()
 
 
-def test_issue_arrives_with_bulk_headers_both_parts_and_encoding(smtp_server, issue, newsletter, settings):
+def test_issue_arrives_with_bulk_headers_both_parts_and_encoding(
+    smtp_server, issue, newsletter, settings
+):
     subs = [confirmed(f"reader{i}@example.org", newsletter) for i in range(3)]
     Subscriber.objects.create(email="pending@example.org")  # unconfirmed: must get nothing
     send(issue)
@@ -68,7 +79,10 @@ def test_issue_arrives_with_bulk_headers_both_parts_and_encoding(smtp_server, is
         assert name == "Rédaction Ledger" and addr == "newsletters@masthead.example"
         assert addr != parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
         lu = " ".join(str(msg["List-Unsubscribe"]).split())
-        assert re.fullmatch(r"<http[^>]+/newsletters/unsubscribe/[^>]+/>, <mailto:unsubscribe@masthead\.example\?subject=[^>]+>", lu)
+        assert re.fullmatch(
+            r"<http[^>]+/newsletters/unsubscribe/[^>]+/>, <mailto:unsubscribe@masthead\.example\?subject=[^>]+>",
+            lu,
+        )
         assert str(msg["List-Unsubscribe-Post"]) == "List-Unsubscribe=One-Click"
         assert str(msg["List-Id"]) == "<morning.lists.masthead.example>"
         ids.add(str(msg["Message-ID"]))
@@ -90,7 +104,9 @@ def test_list_id_is_distinct_per_newsletter(smtp_server, issue, newsletter, seco
     confirmed("a@example.org", newsletter)
     sub = Subscriber.objects.get(email="a@example.org")
     services.subscribe_confirmed(sub, second_newsletter, "admin")
-    other = NewsletterIssue.objects.create(newsletter=second_newsletter, subject="Weekend", intro="Hi")
+    other = NewsletterIssue.objects.create(
+        newsletter=second_newsletter, subject="Weekend", intro="Hi"
+    )
     send(issue)
     send(other)
     list_ids = {str(m.parsed()["List-Id"]) for m in smtp_server.handler.messages}
@@ -112,7 +128,9 @@ def test_one_click_post_unsubscribes_and_get_does_not(smtp_server, issue, newsle
     assert page.status_code == 200 and 'value="One-Click"' in page.content.decode()
     assert Subscription.objects.get().status == "confirmed"
 
-    resp = anon.post(path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
+    resp = anon.post(
+        path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
     assert resp.status_code == 200 and "Location" not in resp
     assert Subscription.objects.get().status == "unsubscribed"
     assert ConsentEvent.objects.filter(action="unsubscribed").get().source == "one-click header"
@@ -153,11 +171,17 @@ def test_unsubscribe_during_send_stops_mail(smtp_server, issue, newsletter, sett
     freeze_recipients(issue)
     services.unsubscribe(subs[2], newsletter, "one-click header")  # after recipients were chosen
     run_issue(issue.pk)
-    assert sorted(m.rcpt_tos[0] for m in smtp_server.handler.messages) == ["r0@example.org", "r1@example.org", "r3@example.org"]
+    assert sorted(m.rcpt_tos[0] for m in smtp_server.handler.messages) == [
+        "r0@example.org",
+        "r1@example.org",
+        "r3@example.org",
+    ]
     assert Delivery.objects.get(subscriber=subs[2]).status == "skipped"
 
 
-def test_permanent_failure_suppresses_address_and_temporary_is_retried(smtp_server, issue, newsletter, settings):
+def test_permanent_failure_suppresses_address_and_temporary_is_retried(
+    smtp_server, issue, newsletter, settings
+):
     confirmed("gone@example.org", newsletter)
     confirmed("busy@example.org", newsletter)
     confirmed("ok@example.org", newsletter)
@@ -196,7 +220,9 @@ def test_offers_need_consent(smtp_server, offers_list, newsletter):
     yes = confirmed("yes@example.org", newsletter)
     confirmed("no@example.org", newsletter)
     services.set_offers(yes, True, "account page")
-    issue = NewsletterIssue.objects.create(newsletter=offers_list, subject="Early access", intro="20% off")
+    issue = NewsletterIssue.objects.create(
+        newsletter=offers_list, subject="Early access", intro="20% off"
+    )
     send(issue)
     assert [m.rcpt_tos[0] for m in smtp_server.handler.messages] == ["yes@example.org"]
 
