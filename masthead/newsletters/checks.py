@@ -20,7 +20,7 @@ def check_newsletter_settings(app_configs: Any = None, **kwargs: Any) -> list[Wa
         problems.append(
             Warning(
                 "MASTHEAD_NEWSLETTER_FROM equals DEFAULT_FROM_EMAIL",
-                hint="Send newsletters from a different address than sign-in and verification mail.",
+                hint="Send newsletters from another address than sign-in/verification mail.",
                 id="newsletters.W001",
             )
         )
@@ -28,7 +28,7 @@ def check_newsletter_settings(app_configs: Any = None, **kwargs: Any) -> list[Wa
     if not settings.DEBUG and not local and not settings.SITE_URL.startswith("https://"):
         problems.append(
             Warning(
-                "SITE_URL is not https://; mailbox providers ignore one-click unsubscribe over http.",
+                "SITE_URL is not https://; providers ignore one-click unsubscribe over http.",
                 hint="Set SITE_URL=https://… in production (RFC 8058 §3.1).",
                 id="newsletters.W002",
             )

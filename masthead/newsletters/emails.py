@@ -49,8 +49,8 @@ def absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def unsubscribe_url(subscriber_id: int, newsletter_id: int) -> str:
-    """HTTPS (in production) one-click unsubscribe URL for one recipient and list."""
+def unsubscribe_url(subscriber_id: int, newsletter_id: int) -> tuple[str, str]:
+    """Return ``(url, token)``: one-click unsubscribe URL (HTTPS in production) and token."""
     token = make_unsubscribe_token(subscriber_id, newsletter_id)
     return absolute(reverse("newsletters:unsubscribe", args=[token])), token
 
@@ -66,7 +66,7 @@ def inline_css(html_text: str) -> str:
 
 
 def render_three(name: str, context: dict) -> tuple[str, str, str]:
-    """Render ``emails/<name>-subject/-body-text/-body-html.html`` → (subject, text, inlined html)."""
+    """Render ``emails/<name>-{subject,body-text,body-html}.html`` → (subject, text, html)."""
     subject = render_to_string(f"emails/{name}-subject.html", context)
     subject = " ".join(subject.split())  # headers must be one line
     text = render_to_string(f"emails/{name}-body-text.html", context)

@@ -392,7 +392,7 @@ def run_issue(
 
 
 def send_test(issue: NewsletterIssue, email: str) -> str:
-    """Send the issue to ``email`` now (subject prefixed ``[TEST]``), no Delivery row; return Message-ID.
+    """Send the issue to ``email`` now (subject ``[TEST] …``, no Delivery row); return Message-ID.
 
     The unsubscribe links point to a throwaway subscriber id 0 and do nothing.
 

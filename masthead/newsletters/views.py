@@ -126,7 +126,7 @@ def member_offers(request: HttpRequest) -> HttpResponse:
 
 
 def _ip_limited(request: HttpRequest) -> bool:
-    """Count a sign-up against the client IP; True once over ``MASTHEAD_NEWSLETTER_SIGNUPS_PER_IP_HOUR``."""
+    """Count a sign-up for the client IP; True once over ``…_SIGNUPS_PER_IP_HOUR``."""
     key = "newsletters:signup-ip:" + services.hash_ip(client_ip(request) or "unknown")
     cache.add(key, 0, timeout=3600)
     try:

@@ -17,8 +17,6 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-import pytest
-
 from masthead.newsletters.tests.smtp import SMTPServer
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -122,7 +120,8 @@ def test_sigkill_mid_send_then_restart_delivers_each_message_once(tmp_path):
         raw_per_recipient[rcpt] += 1
     duplicates = sum(n - 1 for n in raw_per_recipient.values())
     print(
-        f"killed at {kills} messages; raw SMTP deliveries {smtp.handler.count()}; raw duplicates {duplicates}"
+        f"killed at {kills} messages; raw SMTP deliveries {smtp.handler.count()}; "
+        f"raw duplicates {duplicates}"
     )
 
     assert report == {

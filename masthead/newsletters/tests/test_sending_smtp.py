@@ -1,4 +1,4 @@
-"""Sending through a real SMTP server on loopback (aiosmtpd): headers, parts, encoding, unsubscribe."""
+"""Sending through a real SMTP server on loopback (aiosmtpd): headers, parts, unsubscribe."""
 
 from __future__ import annotations
 
@@ -80,7 +80,8 @@ def test_issue_arrives_with_bulk_headers_both_parts_and_encoding(
         assert addr != parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
         lu = " ".join(str(msg["List-Unsubscribe"]).split())
         assert re.fullmatch(
-            r"<http[^>]+/newsletters/unsubscribe/[^>]+/>, <mailto:unsubscribe@masthead\.example\?subject=[^>]+>",
+            r"<http[^>]+/newsletters/unsubscribe/[^>]+/>, "
+            r"<mailto:unsubscribe@masthead\.example\?subject=[^>]+>",
             lu,
         )
         assert str(msg["List-Unsubscribe-Post"]) == "List-Unsubscribe=One-Click"

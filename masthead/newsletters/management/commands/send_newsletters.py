@@ -75,7 +75,8 @@ class Command(BaseCommand):
                     should_stop=lambda: stop["now"],
                 )
                 self.stdout.write(
-                    f"issue {issue_id}: sent {result.sent}, failed {result.failed}, retried {result.retried}, "
+                    f"issue {issue_id}: sent {result.sent}, failed {result.failed}, "
+                    f"retried {result.retried}, "
                     f"skipped {result.skipped}, finished={result.finished}"
                 )
                 if stop["now"]:
