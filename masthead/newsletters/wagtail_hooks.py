@@ -43,6 +43,8 @@ class ReadOnlyPolicy(ModelPermissionPolicy):
 
 
 class NewsletterViewSet(ModelViewSet):
+    name = "newsletter_lists"
+    url_prefix = "newsletters/lists"
     model = Newsletter
     icon = "mail"
     menu_label = "Newsletters"
@@ -56,6 +58,8 @@ def _send_link(issue: NewsletterIssue) -> str:
 
 
 class IssueViewSet(ModelViewSet):
+    name = "newsletter_issues"
+    url_prefix = "newsletters/issues"
     model = NewsletterIssue
     icon = "doc-full"
     menu_label = "Issues"
@@ -70,6 +74,8 @@ class IssueViewSet(ModelViewSet):
 
 
 class SubscriberViewSet(ModelViewSet):
+    name = "newsletter_subscribers"
+    url_prefix = "newsletters/subscribers"
     model = Subscriber
     icon = "group"
     menu_label = "Subscribers"
@@ -80,6 +86,8 @@ class SubscriberViewSet(ModelViewSet):
 
 
 class ConsentLogViewSet(ModelViewSet):
+    name = "newsletter_consent_log"
+    url_prefix = "newsletters/consent-log"
     model = ConsentEvent
     icon = "list-ul"
     menu_label = "Consent log"
