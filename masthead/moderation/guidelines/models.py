@@ -105,6 +105,17 @@ def english_vocabulary() -> frozenset[str]:
     return _once("en_vocab", load)
 
 
+def romanized_hindi_model() -> Any:
+    """The shipped romanized-Hindi n-gram model (``romanized.RomanizedHindiModel``)."""
+
+    def load() -> Any:
+        from .romanized import RomanizedHindiModel
+
+        return RomanizedHindiModel.load()
+
+    return _once("romanized_hindi", load)
+
+
 @cache
 def word_list(name: str) -> frozenset[str]:
     """A shipped word list ``data/<name>.txt``: one entry per line, '#' comments.
@@ -152,7 +163,12 @@ def warm_up() -> None:
     """
     threads = [
         threading.Thread(target=f, daemon=True)
-        for f in (langid_model, profanity_predict_prob, english_vocabulary)
+        for f in (
+            langid_model,
+            profanity_predict_prob,
+            english_vocabulary,
+            romanized_hindi_model,
+        )
     ]
     for t in threads:
         t.start()
@@ -161,6 +177,7 @@ def warm_up() -> None:
     langid_model()
     profanity_predict_prob()
     english_vocabulary()
+    romanized_hindi_model()
     for name in ("hinglish_words", "indian_english", "textspeak"):
         word_list(name)
     weighted_list("insults")

@@ -55,9 +55,7 @@ def test_verdict_most_severe_and_roundtrip():
     d = json.loads(json.dumps(v.to_dict()))
     assert d["decision"] == "reject"
     back = Verdict.from_dict(d)
-    assert back.decision is Decision.REJECT and back.results[1].spans == [
-        Span(0, 3, "abc")
-    ]
+    assert back.decision is Decision.REJECT and back.results[1].spans == [Span(0, 3, "abc")]
 
 
 def test_empty_verdict_publishes():

@@ -24,16 +24,12 @@ def test_english_with_indian_words_passes(ctx):
 
 
 def test_hinglish_and_devanagari_rejected(ctx):
-    r = LanguageRule().check(
-        "Yeh sarkar kuch nahi kar rahi hai, sab log pareshan hain.", ctx
-    )
+    r = LanguageRule().check("Yeh sarkar kuch nahi kar rahi hai, sab log pareshan hain.", ctx)
     assert r.code is ReasonCode.NOT_ENGLISH and r.decision is Decision.REJECT
     assert r.details["language"] == "hi-Latn" and r.details["confidence"] >= 0.8
     r = LanguageRule().check("सरकार को इस मामले में जल्दी फैसला करना चाहिए।", ctx)
     assert r.decision is Decision.REJECT and r.details["language"] == "hi"
-    r = LanguageRule().check(
-        "Le gouvernement doit publier le budget avant le vote.", ctx
-    )
+    r = LanguageRule().check("Le gouvernement doit publier le budget avant le vote.", ctx)
     assert r.decision is Decision.REJECT
 
 
@@ -68,9 +64,7 @@ def test_personal_attack_targets():
         r = PersonalAttackRule().check(t, ctx)
         assert r.code is ReasonCode.PERSONAL_ATTACK and r.decision is Decision.HOLD, t
         assert r.spans and all(t[s.start : s.end] == s.text for s in r.spans)
-    assert (
-        not PersonalAttackRule().check("The policy is stupid, in my view.", ctx).fired
-    )
+    assert not PersonalAttackRule().check("The policy is stupid, in my view.", ctx).fired
 
 
 def test_batch_equals_single():
