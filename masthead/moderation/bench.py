@@ -67,8 +67,7 @@ def sample_texts(n: int = 2000) -> tuple[list[str], str]:
         return texts, f"TRAC-1 English dev ({len(texts)} comments)"
     rnd = random.Random(7)
     texts = [
-        " ".join(rnd.choices(WORDS, k=rnd.randint(6, 40))).capitalize() + "."
-        for _ in range(n)
+        " ".join(rnd.choices(WORDS, k=rnd.randint(6, 40))).capitalize() + "." for _ in range(n)
     ]
     return texts, f"generated ({n} comments)"
 
@@ -91,9 +90,7 @@ def main() -> int:
     start = startup_seconds()
     warm_up()
     texts, source = sample_texts()
-    ctx = CheckContext(
-        banned_words=["badword", "another banned phrase"], suspect_words=["scam"]
-    )
+    ctx = CheckContext(banned_words=["badword", "another banned phrase"], suspect_words=["scam"])
     # Throughput, batched.
     check_batch(texts[:64], [ctx] * 64)
     t0 = time.perf_counter()
@@ -125,9 +122,7 @@ def main() -> int:
         ("latency single comment p99", f"{p99:.2f} ms", "< 20 ms", p99 < 20),
     ]
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(
-        f"Texts: {source}; CPU: {pinned}; 1-min load average {load:.1f} on {os.cpu_count()} CPUs"
-    )
+    print(f"Texts: {source}; CPU: {pinned}; 1-min load average {load:.1f} on {os.cpu_count()} CPUs")
     print("(figures are inflated when the load average exceeds the CPU count)")
     print(f"{'measure':32} {'value':>20}  {'target':10} status")
     print("-" * 72)

@@ -106,9 +106,7 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return p, r, f
 
 
-def _row(
-    rule: str, dataset: str, y: list[bool], pred: list[bool], **extra: Any
-) -> dict[str, Any]:
+def _row(rule: str, dataset: str, y: list[bool], pred: list[bool], **extra: Any) -> dict[str, Any]:
     tp = sum(a and b for a, b in zip(y, pred, strict=True))
     fp = sum((not a) and b for a, b in zip(y, pred, strict=True))
     fn = sum(a and (not b) for a, b in zip(y, pred, strict=True))
@@ -135,9 +133,7 @@ def _lang_rejects(texts: list[str]) -> list[bool]:
     for t in texts:
         lang, conf, _ = detect(t)
         out.append(
-            lang not in ("en",)
-            and not lang.startswith("und")
-            and conf >= ctx.language_confidence
+            lang not in ("en",) and not lang.startswith("und") and conf >= ctx.language_confidence
         )
     return out
 
@@ -200,9 +196,7 @@ def evaluate(log: Any = sys.stdout) -> list[dict[str, Any]]:
             worst.append((sum(p) / max(1, len(p)), lang))
         row = _row("language", "lingua-74-other-languages", y_all, p_all)
         row["reject_rate"] = sum(p_all) / max(1, len(p_all))
-        row["note"] = "lowest: " + ", ".join(
-            f"{lg} {r:.3f}" for r, lg in sorted(worst)[:4]
-        )
+        row["note"] = "lowest: " + ", ".join(f"{lg} {r:.3f}" for r, lg in sorted(worst)[:4])
         rows.append(_target(row, "reject_rate", 0.99))
 
     # ---- abuse ----------------------------------------------------------
@@ -294,10 +288,7 @@ def print_table(rows: list[dict[str, Any]], out: Any = sys.stdout) -> None:
     for r in rows:
         rate = r.get("keep_rate", r.get("reject_rate"))
         rate_s = f"{rate:7.4f}" if rate is not None else " " * 7
-        pr = "".join(
-            f" {r[k]:6.3f}" if k in r else " " * 7
-            for k in ("precision", "recall", "f1")
-        )
+        pr = "".join(f" {r[k]:6.3f}" if k in r else " " * 7 for k in ("precision", "recall", "f1"))
         status = "" if "met" not in r else ("MET" if r["met"] else "MISSED")
         print(
             f"{r['rule'][:24]:24} {r['dataset'][:30]:30} {r['n']:6d}{pr} {rate_s}  {r.get('target', ''):19} {status}",

@@ -122,12 +122,7 @@ def word_list(name: str) -> frozenset[str]:
 
     Raises FileNotFoundError if the list does not exist.
     """
-    text = (
-        resources.files(__package__)
-        .joinpath("data")
-        .joinpath(f"{name}.txt")
-        .read_text("utf-8")
-    )
+    text = resources.files(__package__).joinpath("data").joinpath(f"{name}.txt").read_text("utf-8")
     out = set()
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip().lower()
@@ -139,12 +134,7 @@ def word_list(name: str) -> frozenset[str]:
 @cache
 def weighted_list(name: str) -> dict[str, float]:
     """A shipped ``data/<name>.txt`` of ``phrase | weight`` lines -> dict."""
-    text = (
-        resources.files(__package__)
-        .joinpath("data")
-        .joinpath(f"{name}.txt")
-        .read_text("utf-8")
-    )
+    text = resources.files(__package__).joinpath("data").joinpath(f"{name}.txt").read_text("utf-8")
     out: dict[str, float] = {}
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip().lower()

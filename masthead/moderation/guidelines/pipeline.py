@@ -80,9 +80,7 @@ def load_rules(paths: Sequence[str] = DEFAULT_RULES) -> list[Rule]:
 def warm_up(paths: Sequence[str] = DEFAULT_RULES) -> None:
     """Load rules, models and word lists now (idempotent, thread-safe)."""
     models.warm_up()
-    check_comment(
-        "Warming up the comment checks with a plain English sentence.", rules=paths
-    )
+    check_comment("Warming up the comment checks with a plain English sentence.", rules=paths)
 
 
 def check_comment(

@@ -56,12 +56,16 @@ def ngrams(ws: Iterable[str], max_n: int = MAX_N) -> Iterator[str]:
 class RomanizedHindiModel:
     """Loaded model: ``weights`` maps n-gram -> log-likelihood ratio (hi/en)."""
 
-    __slots__ = ("max_n", "meta", "weights")
+    __slots__ = ("_word_cache", "max_n", "meta", "weights")
+
+    #: Per-word (sum, count) results kept; the cache is cleared when full.
+    WORD_CACHE_SIZE = 50_000
 
     def __init__(self, weights: dict[str, float], max_n: int, meta: dict) -> None:
         self.weights = weights
         self.max_n = max_n
         self.meta = meta
+        self._word_cache: dict[str, tuple[float, int]] = {}
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> RomanizedHindiModel:
@@ -85,12 +89,27 @@ class RomanizedHindiModel:
 
         The mean is 0.0 when no n-gram is known. Positive = romanized Hindi.
         """
+        total = 0.0
+        known = 0
+        cache = self._word_cache
+        for word in ws:
+            hit = cache.get(word)
+            if hit is None:
+                hit = self._word_score(word)
+                if len(cache) >= self.WORD_CACHE_SIZE:
+                    cache.clear()  # dict ops are atomic under the GIL
+                cache[word] = hit
+            total += hit[0]
+            known += hit[1]
+        return (total / known if known else 0.0), known
+
+    def _word_score(self, word: str) -> tuple[float, int]:
         w = self.weights
         total = 0.0
         known = 0
-        for g in ngrams(ws, self.max_n):
+        for g in ngrams((word,), self.max_n):
             v = w.get(g)
             if v is not None:
                 total += v
                 known += 1
-        return (total / known if known else 0.0), known
+        return total, known

@@ -105,14 +105,12 @@ def lexicon_hits(text: str, names: Sequence[str] = ()) -> list[LexiconHit]:
         weight = lex.get(phrase, 0.5)
         if weight <= 0:
             continue
-        idx = next(
-            (i for i, t in enumerate(tokens) if t.start >= sp.start), len(tokens)
-        )
+        idx = next((i for i, t in enumerate(tokens) if t.start >= sp.start), len(tokens))
         before = tokens[max(0, idx - 4) : idx]
         after = tokens[idx + len(phrase.split()) : idx + len(phrase.split()) + 1]
-        targeted = any(
-            t.word in SECOND_PERSON or t.word in name_words for t in before
-        ) or any(t.word in ("you", "u") for t in after)
+        targeted = any(t.word in SECOND_PERSON or t.word in name_words for t in before) or any(
+            t.word in ("you", "u") for t in after
+        )
         if not targeted:
             at = text.rfind("@", 0, sp.start)
             targeted = at >= 0 and len(text[at : sp.start].split()) <= 4
@@ -158,9 +156,7 @@ class AbuseRule:
         """See class doc."""
         return self.check_batch([text], [ctx])[0]
 
-    def check_batch(
-        self, texts: Sequence[str], ctxs: Sequence[CheckContext]
-    ) -> list[RuleResult]:
+    def check_batch(self, texts: Sequence[str], ctxs: Sequence[CheckContext]) -> list[RuleResult]:
         """Like :meth:`check` for many texts with one model call."""
         predict = profanity_predict_prob()
         masked = [masked_for_model(t) for t in texts]

@@ -56,8 +56,7 @@ class RepeatRule:
                 self.name,
                 Decision.HOLD,
                 ReasonCode.REPEAT_POST,
-                "You have already posted this comment. Please don't post the same "
-                "comment twice.",
+                "You have already posted this comment. Please don't post the same comment twice.",
                 spans=[Span(0, len(text), text)],
             )
         return RuleResult(self.name)

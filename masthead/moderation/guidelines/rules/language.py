@@ -97,11 +97,7 @@ def detect(text: str) -> tuple[str, float, dict[str, float | int]]:
             continue
         # Skip probable proper names (Title-case, not a common word): names of
         # people and places say nothing about the language of the sentence.
-        if (
-            not all_caps
-            and text[t.start : t.start + 1].isupper()
-            and w not in english_vocabulary()
-        ):
+        if not all_caps and text[t.start : t.start + 1].isupper() and w not in english_vocabulary():
             continue
         latin_words.append(w)
     nl = len(latin_words) or 1
@@ -128,9 +124,7 @@ def detect(text: str) -> tuple[str, float, dict[str, float | int]]:
     # capitals.
     cased = [c for c in letters if c.isupper() or c.islower()]
     upper_share = sum(c.isupper() for c in cased) / len(cased) if cased else 0.0
-    ranked = langid_model().rank(
-        n.text.lower() if upper_share >= CAPS_LOWER_SHARE else n.text
-    )
+    ranked = langid_model().rank(n.text.lower() if upper_share >= CAPS_LOWER_SHARE else n.text)
     lang, prob = ranked[0]
     if lang == "en":
         return "en", round(float(prob), 4), feats
@@ -160,10 +154,7 @@ class LanguageRule:
         span = n.span_text(0, len(n.text)) if n.text else None
         spans = [span] if span else []
         name = LANGUAGE_NAMES.get(lang, f"a language other than English ({lang})")
-        short = (
-            int(feats.get("words", 0)) < MIN_WORDS
-            and feats.get("non_latin_share", 0) < 0.5
-        )
+        short = int(feats.get("words", 0)) < MIN_WORDS and feats.get("non_latin_share", 0) < 0.5
         if conf >= ctx.language_confidence and not short:
             return RuleResult(
                 self.name,

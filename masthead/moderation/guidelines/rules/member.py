@@ -48,8 +48,7 @@ class MemberStatusRule:
                 self.name,
                 Decision.HOLD,
                 ReasonCode.NEW_MEMBER,
-                "Welcome! Comments from new members are checked by a moderator "
-                "before they appear.",
+                "Welcome! Comments from new members are checked by a moderator before they appear.",
             )
         return RuleResult(self.name)
 
@@ -77,9 +76,7 @@ class RateRule:
         cap = ctx.daily_limit
         if ctx.author_is_new_member and ctx.new_member_daily_limit is not None:
             cap = (
-                ctx.new_member_daily_limit
-                if cap is None
-                else min(cap, ctx.new_member_daily_limit)
+                ctx.new_member_daily_limit if cap is None else min(cap, ctx.new_member_daily_limit)
             )
         if cap is not None and ctx.comments_today >= cap:
             return RuleResult(

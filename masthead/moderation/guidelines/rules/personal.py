@@ -20,9 +20,7 @@ from ..base import CheckContext, Decision, ReasonCode, RuleResult, Span
 from .abuse import lexicon_hits
 
 MIN_WEIGHT = 0.4
-EMAIL_RE = re.compile(
-    r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"
-)
+EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 INDIAN_MOBILE_RE = re.compile(
     r"(?<![\w+])(?:(?:\+|00)91[\s.-]*|0)?[6-9]\d{1,4}(?:[\s.-]?\d){5,8}(?!\d)"
 )
@@ -42,11 +40,7 @@ class PersonalAttackRule:
     def check(self, text: str, ctx: CheckContext) -> RuleResult:
         """See module doc."""
         names = [*ctx.thread_names, *ctx.story_author_names]
-        hits = [
-            h
-            for h in lexicon_hits(text, names)
-            if h.targeted and h.weight >= MIN_WEIGHT
-        ]
+        hits = [h for h in lexicon_hits(text, names) if h.targeted and h.weight >= MIN_WEIGHT]
         if not hits:
             return RuleResult(self.name)
         return RuleResult(

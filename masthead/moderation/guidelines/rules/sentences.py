@@ -28,9 +28,7 @@ CAPS_SHARE = 0.9
 TEXTSPEAK_SHARE = 0.3
 
 
-def _reject(
-    rule: str, message: str, kind: str, spans: list[Span] | None = None
-) -> RuleResult:
+def _reject(rule: str, message: str, kind: str, spans: list[Span] | None = None) -> RuleResult:
     return RuleResult(
         rule,
         Decision.REJECT,
@@ -96,11 +94,7 @@ class SentencesRule:
                 "text_speak",
                 [Span(t.start, t.end, text[t.start : t.end]) for t in hits],
             )
-        punct = sum(
-            1
-            for c in n.text
-            if unicodedata.category(c)[0] in ("P", "S") and c not in "'’"
-        )
+        punct = sum(1 for c in n.text if unicodedata.category(c)[0] in ("P", "S") and c not in "'’")
         if punct > len(letters):
             return _reject(
                 self.name,
