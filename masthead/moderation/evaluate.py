@@ -324,7 +324,7 @@ def print_table(rows: list[dict[str, Any]], out: Any = sys.stdout) -> None:
 
 def main() -> int:
     """CLI entry point: print the evaluation table."""
-    print(f"Shared data: {data_dir()}")
+    print(f"Shared data: {data_dir()}")  # noqa: T201
     rows = evaluate()
     print_table(rows)
     return 0

@@ -212,10 +212,10 @@ def main(argv: list[str] | None = None) -> int:
     blob = serialise(train())
     if args.check:
         same = OUT.exists() and OUT.read_bytes() == blob
-        print("model file matches the training script" if same else "model file DIFFERS")
+        print("model file matches the training script" if same else "model file DIFFERS")  # noqa: T201
         return 0 if same else 1
     OUT.write_bytes(blob)
-    print(f"wrote {OUT} ({len(blob)} bytes)")
+    print(f"wrote {OUT} ({len(blob)} bytes)")  # noqa: T201
     return 0
 
 
