@@ -125,6 +125,20 @@ def main() -> None:
         "msg/s includes its ~1 s start-up."
     )
     print("Target: >= 200 msg/s, memory flat in the number of recipients.")
+    from benchmarks.harness import Row, emit_row
+
+    for n, rate, rss, base, got in rows:
+        emit_row(
+            Row(
+                "newsletters",
+                f"send one issue to {n:,} subscribers (local aiosmtpd)",
+                f"{rate:,.0f} msg/s",
+                baseline=f"bare smtplib loop {base:,.0f} msg/s; peak RSS {rss:.0f} MiB",
+                target=">= 200 msg/s, flat memory",
+                verdict="yes" if rate >= 200 else "no",
+                errors=str(n - got) if got < n else "0",
+            )
+        )
 
 
 if __name__ == "__main__":
