@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from masthead.comments.models import Comment, CommentStatus
 from masthead.moderation import services
-from masthead.moderation.guidelines.base import ReasonCode
+from masthead.moderation.guidelines.base import CheckContext, ReasonCode
 from masthead.moderation.models import MemberStatus, ModerationDecision, ModerationWord
 
 from .django_fixtures import *  # noqa: F403  (shared Django fixtures)
@@ -199,7 +199,7 @@ def test_thresholds_editing(mod_client: Client, story: Any) -> None:
     assert entry.reason == "slow down"
     data["abuse_reject_score"] = 7
     assert mod_client.post(url, data).status_code == 400
-    assert services.thresholds_for(story).abuse_reject_score == 0.8
+    assert services.thresholds_for(story).abuse_reject_score == CheckContext().abuse_reject_score
 
 
 def test_decision_log_view_read_only_and_paginated(

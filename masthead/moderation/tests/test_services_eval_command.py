@@ -26,5 +26,5 @@ def test_eval_guidelines_prints_table(monkeypatch: pytest.MonkeyPatch, tmp_path:
     out = io.StringIO()
     monkeypatch.setenv("MASTHEAD_SHARED_DATA", "unset")  # restored after the test
     call_command("eval_guidelines", "--data-dir", str(tmp_path), stdout=out)
-    assert seen["data_dir"] == str(tmp_path)
+    assert seen["data_dir"] == str(tmp_path / "data")  # --data-dir names shared/
     assert "TABLE language 3" in out.getvalue()
