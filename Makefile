@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 # PostgreSQL test database (pytest-django prefixes "test_"); one per checkout folder so
 # several checkouts on one machine do not collide.
-PG_NAME := masthead_$(shell basename "$(CURDIR)" | tr -c 'a-zA-Z0-9\n' '_' | tr 'A-Z' 'a-z')
+PG_NAME := masthead_$(shell basename "$(CURDIR)" | tr -c 'a-zA-Z0-9\n' '_' | tr 'A-Z' 'a-z')_$(shell printf '%s' "$(CURDIR)" | cksum | cut -c1-6)
 PG_URL  ?= postgres://postgres@127.0.0.1:5432/$(PG_NAME)
 PYTEST_ARGS ?=
 

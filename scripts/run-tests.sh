@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=${VENV:-.venv}/bin
-PG_NAME="masthead_$(basename "$PWD" | tr -c 'a-zA-Z0-9\n' '_' | tr 'A-Z' 'a-z')"
+PG_NAME="masthead_$(basename "$PWD" | tr -c 'a-zA-Z0-9\n' '_' | tr 'A-Z' 'a-z')_$(printf '%s' "$PWD" | cksum | cut -c1-6)"
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/$PG_NAME}
 CI=${CI:-false}
 status=0

@@ -114,13 +114,15 @@ def upsert_story(
     external_id: str,
     *,
     lead_image=None,  # noqa: ANN001 - wagtail Image | None
-    access_level: str = AccessLevel.METERED,
+    access_level: str | None = None,
     with_revision: bool = True,
 ) -> UpsertResult:
     """Create or update the story imported from ``external_id``, and publish it.
 
-    Re-importing the same source updates the existing story in place (same page,
-    same URL) instead of creating a duplicate. ``with_revision=False`` skips
+    Re-importing the same source updates the existing story in place instead of
+    creating a duplicate; when ``section`` differs from the story's section the story
+    moves there. ``access_level=None`` means metered for a new story and "keep what the
+    editor set" for an existing one. ``with_revision=False`` skips
     Wagtail's revision for bulk demo loads (thousands of stories); editors' first
     save in the admin creates one.
     """
@@ -136,13 +138,29 @@ def upsert_story(
     story.lead_image_caption = parsed.caption
     story.lead_image_alt = parsed.caption
     story.body = paragraphs_to_body(parsed.paragraphs)
-    story.access_level = access_level
+    if access_level is not None:
+        story.access_level = access_level
+    elif created:
+        story.access_level = AccessLevel.METERED
     if lead_image is not None and (created or story.lead_image_id is None):
         story.lead_image = lead_image
     if created:
         story.first_published_at = parsed.published_at
         story.live = True
         section.add_child(instance=story)
+    elif story.get_parent().pk != section.pk:
+        story.move(section, pos="last-child")
+        story.refresh_from_db()
+        story.title, story.standfirst = parsed.headline, parsed.standfirst  # refresh dropped edits
+        story.dateline, story.published_at, story.updated_at = (
+            parsed.dateline,
+            parsed.published_at,
+            parsed.updated_at,
+        )
+        story.lead_image_caption = story.lead_image_alt = parsed.caption
+        story.body = paragraphs_to_body(parsed.paragraphs)
+        if access_level is not None:
+            story.access_level = access_level
     if with_revision:
         story.save_revision().publish()
     elif not created:

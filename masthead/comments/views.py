@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -27,6 +27,7 @@ from masthead.comments.forms import CommentForm, ReportForm
 from masthead.comments.models import Comment, CommentStatus
 from masthead.comments.services import Node
 from masthead.comments.templatetags.comment_tags import comment_nonce, login_url_for
+from masthead.core.ids import parse_id
 
 
 def wants_json(request: HttpRequest) -> bool:
@@ -42,6 +43,8 @@ def _story_url(request: HttpRequest, story: StoryPage) -> str:
 
 
 def _live_story(story_id: int) -> StoryPage:
+    if parse_id(story_id) is None:  # beyond a 64-bit id: no such story (not a 500)
+        raise Http404("No such story.")
     return get_object_or_404(StoryPage.objects.live().public().specific(), pk=story_id)
 
 

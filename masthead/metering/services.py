@@ -330,6 +330,9 @@ def decide(request: HttpRequest, story: Any, *, record: bool = True) -> Entitlem
     templates look. The request is marked reader-dependent, so the middleware sends
     ``Cache-Control: private``.
     """
+    if record and request.method != "GET":
+        # HEAD requests (link previews, prefetchers, monitors) never use up a free story.
+        record = False
     memo: dict[tuple[int, bool], Entitlement] = request.__dict__.setdefault(
         "_masthead_entitlements", {}
     )

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from masthead.core.ids import parse_id
 from masthead.metering.services import decide
 from masthead.readinglist import services
 from masthead.readinglist.services import StoryNotFound
@@ -75,9 +76,8 @@ def add(request: HttpRequest) -> HttpResponse:
 def remove(request: HttpRequest) -> HttpResponse:
     """Remove ``story_id`` from the list (removing a story that is not saved is a no-op)."""
     raw = request.POST.get("story_id")
-    try:
-        story_id = int(raw or "")
-    except ValueError:
+    story_id = parse_id(raw)
+    if story_id is None:
         return _error(request, "That is not a story id." if raw else "No story was given.", 400)
     removed = services.remove_story(request.user, story_id)
     if _wants_json(request):

@@ -9,12 +9,16 @@ from django.template.response import TemplateResponse
 from masthead.articles.models import StoryPage
 
 MAX_QUERY_LENGTH = 200
+_NOT_SEARCH_SYNTAX = str.maketrans(dict.fromkeys('"*^():{}[]+-~\\', " "))
 
 
 def search(request: HttpRequest) -> HttpResponse:
     """Search live stories for ``?q=``; 20 results a page."""
     # Control characters (NUL among them, which PostgreSQL refuses) are never part of a query.
     query = "".join(ch for ch in request.GET.get("q", "") if ch.isprintable()).strip()
+    # Quotes and search-syntax characters are not operators here; an unbalanced quote
+    # would otherwise reach the SQLite full-text parser as a syntax error.
+    query = " ".join(query.translate(_NOT_SEARCH_SYNTAX).split())
     error = ""
     results = None
     if len(query) > MAX_QUERY_LENGTH:

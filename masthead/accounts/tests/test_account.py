@@ -147,3 +147,15 @@ def test_login_is_rate_limited(alice):
             "/accounts/login/", {"login": alice.email, "password": "wrong"}
         ).content.decode()
     )
+
+
+def test_signup_refuses_an_over_long_email(client, db):
+    from django.contrib.auth import get_user_model
+
+    email = "eve" + "x" * 300 + "@example.com"
+    response = client.post(
+        "/accounts/signup/", {"email": email, "password1": "a long enough pass 123"}
+    )
+    assert response.status_code == 200
+    assert "at most 254 characters" in response.content.decode()
+    assert not get_user_model().objects.exists()

@@ -94,3 +94,30 @@ def test_missing_file_and_non_utf8(home, tmp_path):
     bad.write_bytes("Caf\xe9 headline\n".encode("latin-1"))
     with pytest.raises(CommandError, match="not UTF-8"):
         call_command("import_story_text", str(bad), "--section", "world")
+
+
+@pytest.mark.django_db
+def test_reimport_keeps_the_editors_access_level_and_moves_to_the_named_section(home, tmp_path):
+    path = tmp_path / "story.txt"
+    path.write_text(
+        "A headline\n\nStandfirst.\n\nMarch 05, 2026 10:00 am IST - Pune\n\nThe body paragraph is written here in full.\n"
+    )
+    call_command("import_story_text", str(path), "--section", "india", stdout=StringIO())
+    story = StoryPage.objects.get()
+    assert story.access_level == "metered"
+    story.access_level = "free"
+    story.save_revision().publish()
+    call_command("import_story_text", str(path), "--section", "business", stdout=StringIO())
+    story = StoryPage.objects.get()
+    assert story.access_level == "free"
+    assert story.get_parent().slug == "business" and story.url.startswith("/business/")
+    call_command(
+        "import_story_text",
+        str(path),
+        "--section",
+        "business",
+        "--access",
+        "subscribers",
+        stdout=StringIO(),
+    )
+    assert StoryPage.objects.get().access_level == "subscribers"

@@ -170,3 +170,13 @@ def test_meter_limits_come_from_site_setting(alice, signed_in, make_story, home)
     client = signed_in(alice)
     results = [body_state(client, make_story())[0] for _ in range(3)]
     assert results == [True, True, False]
+
+
+def test_head_request_never_uses_a_free_story(make_story):
+    from django.test import Client
+
+    story = make_story("Previewed by a link unfurler")
+    client = Client()
+    assert client.head(story.url).status_code == 200
+    meter = client.get("/meter.json").json()
+    assert meter["views"] == 0

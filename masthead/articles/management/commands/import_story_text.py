@@ -21,7 +21,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--section", required=True, help="Section slug, e.g. world (created if missing)"
         )
-        parser.add_argument("--access", choices=AccessLevel.values, default=AccessLevel.METERED)
+        parser.add_argument(
+            "--access",
+            choices=AccessLevel.values,
+            help="Access level (new stories default to metered; a re-import keeps the current one unless given)",
+        )
         parser.add_argument("--external-id", help="Source key (default: file:<file name>)")
 
     def handle(self, *args: Any, **options: Any) -> None:

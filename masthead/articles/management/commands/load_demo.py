@@ -113,11 +113,50 @@ class Command(BaseCommand):
             if todo:
                 sys.stdout.write("\n")
 
+        self._newsletters()
         cache.clear()
         self._editor()
         self.stdout.write(
             f"Demo site ready in {time.monotonic() - started:.1f}s: {StoryPage.objects.count()} stories, home at {home.url}"
         )
+
+    def _newsletters(self) -> None:
+        """Create the demo newsletters (and the offers list) once."""
+        from masthead.newsletters.models import Newsletter
+
+        demo_lists = [
+            (
+                "morning-briefing",
+                "Morning Briefing",
+                "The day's essential stories before breakfast.",
+                "daily",
+                "editorial",
+            ),
+            (
+                "weekend-reads",
+                "Weekend Reads",
+                "Long reads and analysis, every Saturday.",
+                "weekly",
+                "editorial",
+            ),
+            (
+                "offers",
+                "Offers and early access",
+                "Early access to discounts and offers on our products.",
+                "occasional",
+                "offers",
+            ),
+        ]
+        for slug, name, description, cadence, kind in demo_lists:
+            Newsletter.objects.get_or_create(
+                slug=slug,
+                defaults={
+                    "name": name,
+                    "description": description,
+                    "cadence": cadence,
+                    "kind": kind,
+                },
+            )
 
     def _editor(self) -> None:
         User = get_user_model()

@@ -73,13 +73,24 @@ class Command(BaseCommand):
             "--graceful-timeout",
             "5",
         ]
+        proc = subprocess.Popen(cmd, env=env)  # noqa: S603
+
+        def stop(signum: int, frame: object) -> None:  # SIGTERM from systemd, Docker, kill
+            proc.send_signal(signal.SIGTERM)
+
+        signal.signal(signal.SIGTERM, stop)
         try:
-            proc = subprocess.Popen(cmd, env=env)  # noqa: S603
             proc.wait()
         except KeyboardInterrupt:
             proc.send_signal(signal.SIGTERM)
             proc.wait()
         finally:
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait(timeout=15)
             if worker:
                 worker.terminate()
-                worker.wait(timeout=10)
+                try:
+                    worker.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
