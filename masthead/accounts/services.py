@@ -14,6 +14,19 @@ from masthead.accounts.signals import collect_personal_data, erase_personal_data
 log = logging.getLogger(__name__)
 
 
+#: Names a reader may not take, because readers would take them for the newsroom's voice.
+RESERVED_NAMES = {
+    "editor",
+    "the editor",
+    "moderator",
+    "admin",
+    "administrator",
+    "staff",
+    "newsroom",
+    "masthead",
+}
+
+
 def get_profile(user: Any) -> Profile:
     """The user's profile, created if missing."""
     profile, _ = Profile.objects.get_or_create(user=user)
@@ -25,17 +38,38 @@ def clean_display_name(value: str) -> str:
 
     :raises ValueError: when the name is longer than 60 characters.
     """
-    text = "".join(ch for ch in " ".join(value.split()) if ch.isprintable())
+    import unicodedata
+
+    # Format characters (Cf: bidi overrides, zero-width joiners) could disguise a name.
+    text = "".join(
+        ch
+        for ch in " ".join(value.split())
+        if ch.isprintable() and unicodedata.category(ch) != "Cf"
+    ).strip()
     if len(text) > 60:
         raise ValueError("Use at most 60 characters.")
+    if text.casefold() in RESERVED_NAMES:
+        raise ValueError("That name is reserved for the newsroom; please choose another.")
     return text
 
 
 def set_display_name(user: Any, value: str) -> Profile:
-    """Set the display name used on comments (see :func:`clean_display_name`)."""
+    """Set the display name used on comments (see :func:`clean_display_name`).
+
+    The member's existing comments show the new name too.
+
+    :raises ValueError: as :func:`clean_display_name`.
+    """
+    from masthead.comments.models import Comment
+    from masthead.comments.services import display_name
+    from masthead.core.page_cache import bump_content_version
+
     profile = get_profile(user)
     profile.display_name = clean_display_name(value)
     profile.save(update_fields=["display_name"])
+    user.profile = profile
+    if Comment.objects.filter(author=user).update(author_name=display_name(user)):
+        bump_content_version()
     return profile
 
 

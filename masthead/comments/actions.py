@@ -253,7 +253,15 @@ def post_comment(
     if key:
         earlier = Comment.objects.filter(author=author, idempotency_key=key).first()
         if earlier is not None:
-            return _result_for_existing(earlier, notes)
+            if (
+                earlier.story_id == story.pk
+                and earlier.parent_id == (parent.pk if parent else None)
+                and earlier.body == text
+            ):
+                return _result_for_existing(earlier, notes)
+            # The same nonce on a different comment (a reused or forged form): this is
+            # not a double submit, so the new comment is posted without the key.
+            key = ""
     window = timezone.now() - timedelta(seconds=settings.MASTHEAD_COMMENTS_DUPLICATE_WINDOW_SECONDS)
     same = (
         Comment.objects.filter(
@@ -263,10 +271,27 @@ def post_comment(
         .order_by("-created_at")
         .first()
     )
-    if same is not None:
+    verdict = None
+    if same is not None and same.status == REJECTED:
+        # A refused attempt sent again is checked afresh (the writer may have waited out a
+        # rate limit): still refused -> the earlier row answers (nothing stored twice) with
+        # today's reason; accepted now -> it is posted below.
+        verdict = check_comment_text(text, author, story, parent)
+        if _status_for(verdict) == REJECTED:
+            return PostResult(
+                comment=same,
+                verdict=verdict,
+                status=REJECTED,
+                message=_message_for(REJECTED, verdict),
+                body=text,
+                notes=notes,
+                duplicate=True,
+            )
+    elif same is not None:
         return _result_for_existing(same, notes)
 
-    verdict = check_comment_text(text, author, story, parent)
+    if verdict is None:
+        verdict = check_comment_text(text, author, story, parent)
     status = _status_for(verdict)
     comment = Comment(
         story=story,

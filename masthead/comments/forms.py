@@ -7,6 +7,17 @@ from django import forms
 from masthead.comments.models import ReportReason
 
 
+class _RawTextField(forms.CharField):
+    """A CharField without Django's NUL-character validator: the comment rules report
+    control characters (NUL included) to the writer and keep the rest of the text."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.validators = [
+            v for v in self.validators if type(v).__name__ != "ProhibitNullCharactersValidator"
+        ]
+
+
 class CommentForm(forms.Form):
     """A comment or reply: the text and the per-form nonce (double-submit guard).
 
@@ -14,7 +25,7 @@ class CommentForm(forms.Form):
     gives the writer the precise message (and keeps the text).
     """
 
-    body = forms.CharField(required=False, strip=False, widget=forms.Textarea)
+    body = _RawTextField(required=False, strip=False, widget=forms.Textarea)
     nonce = forms.CharField(required=False, max_length=200)
 
 

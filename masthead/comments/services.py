@@ -73,11 +73,16 @@ def clean_body(raw: str) -> CleanText:
 
 
 def display_name(user: Any) -> str:
-    """Public name: full name, else username, else ``Member <id>`` (never the email)."""
-    name = (user.get_full_name() or "").strip() or (getattr(user, "username", "") or "").split("@")[
-        0
-    ]
-    return (name or f"Member {user.pk}")[:150]
+    """Public name: the member's display name (account page), else their full name, else
+    ``Reader <id>``. Never the username, which allauth derives from the email address."""
+    from masthead.accounts.models import Profile
+
+    try:
+        chosen = user.profile.display_name
+    except (Profile.DoesNotExist, AttributeError):
+        chosen = ""
+    name = (chosen or "").strip() or (user.get_full_name() or "").strip()
+    return (name or f"Reader {user.pk}")[:150]
 
 
 # --- thread windows --------------------------------------------------------------------

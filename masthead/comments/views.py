@@ -259,14 +259,20 @@ def report(request: HttpRequest, comment_id: int) -> HttpResponse:
         Comment.objects.select_related("story"), pk=comment_id, status=CommentStatus.PUBLISHED
     )
     story_url = _story_url(request, comment.story.specific)
-    form = ReportForm(request.POST or None)
+    form = ReportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
             result = actions.report_comment(
                 request.user, comment, form.cleaned_data["reason"], form.cleaned_data["note"]
             )
         else:
-            result = actions.ActionResult(False, "Please choose a reason for your report.", 400)
+            errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+            message = (
+                "Please choose a reason for your report."
+                if "reason" in form.errors
+                else f"Your report could not be sent: {errors}"
+            )
+            result = actions.ActionResult(False, message, 400)
         if wants_json(request):
             return JsonResponse(
                 {"ok": result.ok, "message": result.message}, status=result.http_status
