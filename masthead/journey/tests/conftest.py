@@ -115,7 +115,9 @@ class Site:
             timeout=timeout,
         )
         if done.returncode != 0:
-            raise AssertionError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+            raise AssertionError(
+                f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+            )
         return done.stdout
 
 

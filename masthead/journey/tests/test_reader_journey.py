@@ -86,14 +86,16 @@ class Journey:
         result = page.evaluate(
             """async () => {
               const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}});
-              return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+              return {passes: r.passes.length, violations: r.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
                 nodes: v.nodes.map(n => ({target: n.target, html: n.html.slice(0, 300),
-                                          summary: n.failureSummary}))}));
+                                          summary: n.failureSummary}))}))};
             }"""
         )
-        self.axe_report[name] = {"url": page.url, "violations": result}
+        self.axe_report[name] = {"url": page.url, **result}
         self.axe_report_path.write_text(json.dumps(self.axe_report, indent=2))
-        bad = [v for v in result if v["impact"] in {"serious", "critical"}]
+        assert result["passes"] > 10, f"axe-core checked almost nothing on {name}: {result}"
+        bad = [v for v in result["violations"] if v["impact"] in {"serious", "critical"}]
         assert not bad, f"axe-core on {name} ({page.url}):\n" + json.dumps(bad, indent=2)
 
     def meter(self) -> str:
@@ -104,7 +106,9 @@ def tab_to(page: Any, selector: str, limit: int = 200) -> None:
     """Press Tab until the focused element matches ``selector`` (keyboard-only use)."""
     for _ in range(limit):
         page.keyboard.press("Tab")
-        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
+        if page.evaluate(
+            "s => document.activeElement && document.activeElement.matches(s)", selector
+        ):
             return
     raise AssertionError(f"{selector} cannot be reached with the Tab key")
 
@@ -277,7 +281,9 @@ def test_5_newsletter_one_click_subscribe_and_unsubscribe(journey: Journey) -> N
 
 def test_6_export_and_delete_account_comments_stay_deidentified(journey: Journey) -> None:
     page = journey.page
-    page.get_by_role("navigation", name="Account").get_by_role("link", name=re.compile("reader")).click()
+    page.get_by_role("navigation", name="Account").get_by_role(
+        "link", name=re.compile("reader")
+    ).click()
     assert page.locator("h1").inner_text() == "Your account"
     journey.check("account", axe=True)
 
@@ -297,7 +303,10 @@ def test_6_export_and_delete_account_comments_stay_deidentified(journey: Journey
     page.get_by_label('Type "delete" to confirm').fill("delete")
     page.get_by_role("button", name="Delete my account").click()
     assert page.url == journey.url("/")
-    assert page.get_by_role("navigation", name="Account").get_by_role("link", name="Sign in").count() == 1
+    assert (
+        page.get_by_role("navigation", name="Account").get_by_role("link", name="Sign in").count()
+        == 1
+    )
 
     page.goto(journey.url(journey.stories[0]["url"]) + "#comments")
     english = page.locator(".comment", has=page.locator(".comment__body", has_text=ENGLISH))
@@ -313,7 +322,12 @@ def _sign_in(page: Any, site: Site, email: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(site.data["password"])
     page.locator("main form button[type=submit]").click()
-    assert page.get_by_role("navigation", name="Account").get_by_role("link", name="Saved stories").count() == 1
+    assert (
+        page.get_by_role("navigation", name="Account")
+        .get_by_role("link", name="Saved stories")
+        .count()
+        == 1
+    )
 
 
 def test_7_moderator_approves_rejects_and_bans(journey: Journey) -> None:
@@ -331,7 +345,9 @@ def test_7_moderator_approves_rejects_and_bans(journey: Journey) -> None:
         troll.goto(site.url + story["url"] + "#comments")
         for text in held:
             _post(troll, text)
-            expect_text(troll.locator("#comment-form [data-comment-message], .messages"), "moderator")
+            expect_text(
+                troll.locator("#comment-form [data-comment-message], .messages"), "moderator"
+            )
             time.sleep(MIN_SECONDS_BETWEEN_COMMENTS)
 
         mod = mod_ctx.new_page()
@@ -380,9 +396,7 @@ def test_7_moderator_approves_rejects_and_bans(journey: Journey) -> None:
         _post(troll, "The market is a good idea and I will visit it this weekend.")
         expect_text(troll.locator("#comment-form [data-comment-message], .messages"))
         troll.reload()
-        assert (
-            troll.locator(".comment__body", has_text="I will visit it this weekend").count() == 0
-        )
+        assert troll.locator(".comment__body", has_text="I will visit it this weekend").count() == 0
         journey.check("banned-cannot-post", page=troll)
     finally:
         troll_ctx.close()
