@@ -247,3 +247,19 @@ def print_table(rows: list[Row]) -> None:
     print("-+-".join("-" * w for w in widths))
     for row in data:
         print(" | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+
+
+def emit_row(row: Row) -> None:
+    """Hand ``row`` to ``make bench``'s combined table.
+
+    Sub-benchmarks run as separate processes; when ``BENCH_ROWS_FILE`` is set they append
+    one JSON object a row to it, and ``benchmarks.run_all`` prints them all in one table.
+    Without the variable this does nothing (the script's own table is still printed).
+    """
+    import json
+    from dataclasses import asdict
+
+    path = os.environ.get("BENCH_ROWS_FILE")
+    if path:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(asdict(row)) + "\n")

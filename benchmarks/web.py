@@ -87,7 +87,13 @@ def pick_urls() -> dict[str, str]:
     )
     lines = manage("shell", "--no-imports", "-v0", "-c", code, capture=True).split()
     cut = lines.index("FREE")
-    return {"free": lines[0], "section": lines[1], "metered": lines[2], "metered_all": lines[2:cut], "free_all": lines[cut + 1 :]}
+    return {
+        "free": lines[0],
+        "section": lines[1],
+        "metered": lines[2],
+        "metered_all": lines[2:cut],
+        "free_all": lines[cut + 1 :],
+    }
 
 
 READERS_CODE = """
@@ -191,9 +197,23 @@ def run(seconds: int = 8, workers: int = 2) -> list[Row]:
                 str(ceiling.errors),
             )
         )
-        manage("shell", "--no-imports", "-v0", "-c", "from masthead.core.page_cache import bump_content_version; bump_content_version()")
-        rows.append(row("web", "story, cold cache (first render of 300 stories)",
-                        wrk(base + "/", seconds=seconds, script=rotate_script(urls["free_all"])), ceiling.rps, 500, 100))
+        manage(
+            "shell",
+            "--no-imports",
+            "-v0",
+            "-c",
+            "from masthead.core.page_cache import bump_content_version; bump_content_version()",
+        )
+        rows.append(
+            row(
+                "web",
+                "story, cold cache (first render of 300 stories)",
+                wrk(base + "/", seconds=seconds, script=rotate_script(urls["free_all"])),
+                ceiling.rps,
+                500,
+                100,
+            )
+        )
         wrk(base + urls["free"], seconds=2)  # warm caches and connections
         rows.append(
             row(

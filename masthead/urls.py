@@ -34,6 +34,7 @@ urlpatterns = [
     path("news-sitemap.xml", shared(news_sitemap), name="news-sitemap"),
     path("", include("masthead.membership_urls")),
     path("comments/", include("masthead.comments.urls")),
+    path("newsletters/", include("masthead.newsletters.urls")),
 ]
 
 if settings.DEBUG:

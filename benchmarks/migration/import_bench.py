@@ -201,6 +201,24 @@ def main() -> None:
     if baseline:
         print("\nbare parse + HTML cleaning baseline (separate process):")
         print(baseline)
+    from benchmarks.harness import Row, emit_row
+
+    minutes = elapsed / 60
+    emit_row(
+        Row(
+            "migration",
+            f"import Disqus file, {posts:,} posts (PostgreSQL)",
+            f"{elapsed:,.1f} s ({posts / elapsed:,.0f} posts/s)",
+            p99=f"peak RSS {rss_after:,.0f} MiB",
+            baseline=(baseline.strip().splitlines()[-1][:60] if baseline else ""),
+            target="1M posts < 10 min, < 300 MB",
+            verdict=(
+                "yes"
+                if posts >= 1_000_000 and minutes < 10 and rss_after < 300
+                else ("n/a (smaller file)" if posts < 1_000_000 else "no")
+            ),
+        )
+    )
 
 
 if __name__ == "__main__":

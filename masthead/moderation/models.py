@@ -23,7 +23,11 @@ from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
+from masthead.moderation.guidelines.base import CheckContext
 from masthead.moderation.guidelines.normalise import fold
+
+# One source for threshold defaults: the engine's own (what the evaluation measures).
+_ENGINE_DEFAULTS = CheckContext()
 
 
 class MemberState(models.TextChoices):
@@ -131,12 +135,12 @@ class ModerationSettings(BaseSiteSetting):
     """
 
     abuse_reject_score = models.FloatField(
-        default=0.80,
+        default=_ENGINE_DEFAULTS.abuse_reject_score,
         validators=_score_validators(),
         help_text="Abuse score (0-1) at which a comment is rejected.",
     )
     abuse_hold_score = models.FloatField(
-        default=0.45,
+        default=_ENGINE_DEFAULTS.abuse_hold_score,
         validators=_score_validators(),
         help_text="Abuse score (0-1) at which a comment is held.",
     )

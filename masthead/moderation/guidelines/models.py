@@ -2,12 +2,16 @@
 
 Everything here loads at most once per process, on first use, under a lock.
 Call :func:`warm_up` at process start (e.g. in a Django ``AppConfig.ready``)
-to pay the cost up front (about 2 s on one core, measured by ``bench``).
+to pay the cost up front (measured by ``bench``).
 
 Sources:
     * py3langid 0.4.0 (BSD-3): ships its langid.py model inside the wheel.
     * alt-profanity-check 1.9.1 (MIT): ships a scikit-learn linear SVM trained
-      on Davidson et al. 2017 (MIT) + Wikipedia talk-page toxicity data.
+      on Davidson et al. 2017 (MIT) + Wikipedia talk-page toxicity data; we
+      ship an export of it (``data/profanity_linear.json.gz``) scored in pure
+      Python.
+    * ``data/romanized_hindi_model.json.gz``: our romanized-Hindi model
+      (``training/train_language.py``).
     * wordfreq 3.1.1 (Apache-2.0 code, CC BY-SA 4.0 data): English word list.
     * ``data/*.txt``: our own writing.
 """
@@ -52,44 +56,19 @@ def langid_model() -> Any:
 
 
 def profanity_predict_prob() -> Callable[[Sequence[str]], Any]:
-    """alt-profanity-check's probability function: ``list[str] -> numpy array``.
+    """alt-profanity-check's probability function: ``list[str] -> list[float]``.
 
-    alt-profanity-check wraps a TF-IDF vectorizer and a
-    ``CalibratedClassifierCV`` (5 linear SVMs with sigmoid calibration).
-    scikit-learn's per-call input validation costs ~70 ms, so we compute the
-    same probability directly: ``mean_k expit(-(a_k * (X @ w_k + c_k) + b_k))``.
-    The fast path is checked against the library's ``predict_prob`` at load
-    time and is not used if they differ by more than 1e-6.
+    Uses our export of the library's linear model
+    (``data/profanity_linear.json.gz``, see ``profanity.py`` and
+    ``training/export_profanity.py``): the same probabilities without
+    importing scikit-learn (2 s of CPU at start-up) or paying its per-call
+    input validation.
     """
 
     def load() -> Any:
-        import numpy as np
-        from profanity_check import predict_prob
-        from profanity_check import profanity_check as pc
+        from .profanity import LinearProfanityModel
 
-        fast = None
-        try:
-            clfs = pc.model.calibrated_classifiers_
-            weights = np.stack([c.estimator.coef_.ravel() for c in clfs], axis=1)
-            icpt = np.array([float(c.estimator.intercept_[0]) for c in clfs])
-            a = np.array([float(c.calibrators[0].a_) for c in clfs])
-            b = np.array([float(c.calibrators[0].b_) for c in clfs])
-            vec = pc.vectorizer
-
-            def fast(texts: Sequence[str]) -> Any:
-                if not texts:
-                    return np.zeros(0)
-                d = vec.transform(list(texts)) @ weights + icpt
-                return (1.0 / (1.0 + np.exp(a * d + b))).mean(axis=1)
-
-            probe = ["you are an idiot", "a calm remark about the weather", "fuck off"]
-            if not np.allclose(fast(probe), predict_prob(probe), atol=1e-6):
-                fast = None
-        except (AttributeError, IndexError, ValueError):
-            fast = None
-        fn = fast or predict_prob
-        fn(["warm up"])
-        return fn
+        return LinearProfanityModel.load().predict_prob
 
     return _once("profanity", load)
 
@@ -103,6 +82,17 @@ def english_vocabulary() -> frozenset[str]:
         return frozenset(top_n_list("en", ENGLISH_VOCAB_SIZE))
 
     return _once("en_vocab", load)
+
+
+def romanized_hindi_model() -> Any:
+    """The shipped romanized-Hindi n-gram model (``romanized.RomanizedHindiModel``)."""
+
+    def load() -> Any:
+        from .romanized import RomanizedHindiModel
+
+        return RomanizedHindiModel.load()
+
+    return _once("romanized_hindi", load)
 
 
 @cache
@@ -142,7 +132,12 @@ def warm_up() -> None:
     """
     threads = [
         threading.Thread(target=f, daemon=True)
-        for f in (langid_model, profanity_predict_prob, english_vocabulary)
+        for f in (
+            langid_model,
+            profanity_predict_prob,
+            english_vocabulary,
+            romanized_hindi_model,
+        )
     ]
     for t in threads:
         t.start()
@@ -151,6 +146,7 @@ def warm_up() -> None:
     langid_model()
     profanity_predict_prob()
     english_vocabulary()
+    romanized_hindi_model()
     for name in ("hinglish_words", "indian_english", "textspeak"):
         word_list(name)
     weighted_list("insults")

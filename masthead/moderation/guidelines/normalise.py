@@ -24,6 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from .base import Span
 
@@ -36,14 +37,18 @@ INVISIBLE_CHARS: frozenset[str] = frozenset(
     + ["\ufeff", "\u00ad", "\u180e", "\u034f"]
 )
 ALLOWED_CONTROLS = frozenset("\t\n\r")
+_ASCII_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 #: A word: letters/digits with inner apostrophes ("don't") -- over folded text.
 WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A word of the folded text with its original ``[start, end)`` offsets."""
+class Token(NamedTuple):
+    """A word of the folded text with its original ``[start, end)`` offsets.
+
+    A NamedTuple rather than a dataclass: a comment has hundreds of tokens
+    and tuple construction is several times cheaper.
+    """
 
     word: str
     start: int
@@ -94,7 +99,10 @@ class NormalisedText:
         return self.words
 
 
-def _tokens(folded: str, fmap: list[int] | tuple[int, ...]) -> tuple[Token, ...]:
+def _tokens(folded: str, fmap: list[int] | tuple[int, ...] | None) -> tuple[Token, ...]:
+    """Tokens of ``folded``; ``fmap`` None means the identity map."""
+    if fmap is None:
+        return tuple(Token(m.group(), m.start(), m.end()) for m in WORD_RE.finditer(folded))
     return tuple(
         Token(m.group(), fmap[m.start()], fmap[m.end() - 1] + 1) for m in WORD_RE.finditer(folded)
     )
@@ -105,22 +113,38 @@ def fold(s: str) -> str:
     return normalise(s).folded
 
 
+@lru_cache(maxsize=8192)
 def _fold_char(ch: str) -> str:
     d = unicodedata.normalize("NFD", ch)
     return "".join(c for c in d if not unicodedata.combining(c)).casefold()
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=1024)
 def normalise(original: str) -> NormalisedText:
     """Normalise ``original`` (see module doc). Never raises for ``str`` input.
 
-    Cached per process (LRU, 512 entries) because every rule calls it.
+    Cached per process (LRU, 1024 entries: a batch of up to 1024
+    comments is normalised once however many rules read it) because every rule calls it.
     """
+    ascii_fast = original.isascii()
+    if ascii_fast and _ASCII_CONTROL_RE.search(original) is None:
+        # Fast path (most comments): nothing to drop, identity offset map.
+        ident = tuple(range(len(original)))
+        folded = original.lower()
+        return NormalisedText(
+            original=original,
+            text=original,
+            text_map=ident,
+            folded=folded,
+            folded_map=ident,
+            control_chars=(),
+            invisible_chars=(),
+            words=_tokens(folded, None),
+        )
     text_chars: list[str] = []
     text_map: list[int] = []
     controls: list[int] = []
     invisible: list[int] = []
-    ascii_fast = original.isascii()
     for i, ch in enumerate(original):
         if ascii_fast:
             if ch < " " and ch not in ALLOWED_CONTROLS or ch == "\x7f":

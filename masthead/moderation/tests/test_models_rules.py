@@ -85,7 +85,7 @@ def test_batch_equals_single():
         CheckContext(),
     ]
     batch = check_batch(texts, ctxs)
-    single = [check_comment(t, c) for t, c in zip(texts, ctxs)]
+    single = [check_comment(t, c) for t, c in zip(texts, ctxs, strict=True)]
     assert [v.to_dict() for v in batch] == [v.to_dict() for v in single]
 
 

@@ -93,7 +93,14 @@ def test_csrf_is_enforced(alice, make_story):
     story = make_story()
     assert client.post("/saved/add/", {"story_id": story.pk}).status_code == 403
     assert client.post("/saved/remove/", {"story_id": story.pk}).status_code == 403
-    assert client.get("/saved/add/").status_code == 405
+    # A signed-in GET (a prefetched or forged link) saves nothing; saving takes the POST.
+    assert client.get(f"/saved/add/?story_id={story.pk}").status_code == 302
+    assert not SavedStory.objects.exists()
+    assert client.get("/saved/add/").status_code == 400
+    assert client.put("/saved/add/").status_code == 403  # CSRF is checked first
+    relaxed = Client()
+    relaxed.force_login(alice)
+    assert relaxed.put("/saved/add/").status_code == 405
 
 
 def test_anonymous_save_goes_through_sign_in_then_saves(alice, make_story):

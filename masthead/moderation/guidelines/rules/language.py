@@ -7,7 +7,12 @@ Method (per comment):
     2. Romanized Hindi (Hinglish): words from our own list of common Hindi
        function words (``data/hinglish_words.txt``) are counted. At least
        ``HINGLISH_MIN_HITS`` hits making at least ``HINGLISH_MIN_SHARE`` of the
-       words means romanized Hindi.
+       words means romanized Hindi. Independently, a character n-gram model
+       of romanized Hindi vs English (``romanized.py``, trained by
+       ``training/train_language.py`` on Apache-2.0/MIT data only) scores the
+       words (names excluded); a score >= ``ROMANIZED_MIN_SCORE``, or >=
+       ``ROMANIZED_SUPPORT_SCORE`` together with two list words, means
+       romanized Hindi too.
     3. Otherwise py3langid (langid.py model, Lui & Baldwin 2012) decides, but a
        text whose words are at least ``ENGLISH_VOCAB_SHARE`` common English words
        (wordfreq top 15k + our Indian-English list: "crore", "lakh", "ji"...)
@@ -24,7 +29,7 @@ from __future__ import annotations
 import unicodedata
 
 from ..base import CheckContext, Decision, ReasonCode, RuleResult
-from ..models import english_vocabulary, langid_model, word_list
+from ..models import english_vocabulary, langid_model, romanized_hindi_model, word_list
 from ..normalise import normalise
 
 MIN_WORDS = 4
@@ -33,6 +38,14 @@ HINGLISH_MIN_SHARE = 0.2
 ENGLISH_VOCAB_SHARE = 0.65
 HOLD_CONFIDENCE = 0.5
 OVERRIDE_MIN_P_EN = 0.02
+#: Romanized-Hindi model score (mean log-ratio, see ``romanized.py``) at or
+#: above which a Latin-script text is romanized Hindi; and the lower score that
+#: suffices when ``HINGLISH_MIN_HITS`` words of our Hinglish list also occur.
+#: Chosen on TRAC-1 *train* (en and hi files); ``evaluate`` reports dev.
+ROMANIZED_MIN_SCORE = 0.4
+ROMANIZED_SUPPORT_SCORE = 0.0
+#: Share of capitals at or above which the text is lower-cased for langid.
+CAPS_LOWER_SHARE = 0.6
 
 LANGUAGE_NAMES = {
     "hi": "Hindi",
@@ -95,10 +108,23 @@ def detect(text: str) -> tuple[str, float, dict[str, float | int]]:
     e = sum(1 for w in latin_words if (w in vocab or w in indian) and w not in hing)
     feats["hinglish_words"] = h
     feats["english_words"] = e
+    rh, _known = romanized_hindi_model().score(latin_words)
+    feats["romanized_hindi"] = round(rh, 4)
+    conf = 0.0
     if h >= HINGLISH_MIN_HITS and h / nl >= HINGLISH_MIN_SHARE and h >= e * 0.35:
         conf = min(0.99, 0.5 + h / nl + 0.02 * h)
+    if rh >= ROMANIZED_MIN_SCORE:
+        conf = max(conf, min(0.99, 0.8 + 0.2 * min(1.0, rh)))
+    elif h >= HINGLISH_MIN_HITS and rh >= ROMANIZED_SUPPORT_SCORE:
+        conf = max(conf, min(0.99, 0.8 + 0.1 * min(1.0, rh)))
+    if conf > 0:
         return "hi-Latn", round(conf, 4), feats
-    ranked = langid_model().rank(n.text)
+    # langid.py's model is case-sensitive and reads ALL-CAPS English as
+    # anything from Igbo to Lingala: give it lower case when most letters are
+    # capitals.
+    cased = [c for c in letters if c.isupper() or c.islower()]
+    upper_share = sum(c.isupper() for c in cased) / len(cased) if cased else 0.0
+    ranked = langid_model().rank(n.text.lower() if upper_share >= CAPS_LOWER_SHARE else n.text)
     lang, prob = ranked[0]
     if lang == "en":
         return "en", round(float(prob), 4), feats

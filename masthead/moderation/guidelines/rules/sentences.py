@@ -4,7 +4,9 @@ Rejects, with feedback:
     * no letters at all (emoji-only, punctuation or digits only);
     * fewer than ``MIN_WORDS`` words ("Nice", "Agreed!");
     * ALL-CAPS shouting: at least ``CAPS_MIN_LETTERS`` letters of which at
-      least ``CAPS_SHARE`` are capitals;
+      least ``CAPS_SHARE`` are capitals -- a HOLD, not a reject: capitals are
+      rude but the comment is still written in sentences, and 90 of the 4,628
+      acceptable (NAG) TRAC-1 English *train* comments are in capitals;
     * text-speak: at least 2 words from our list ``data/textspeak.txt``
       ("u", "r", "gr8", "lol") making at least ``TEXTSPEAK_SHARE`` of the words;
     * strings of punctuation: more punctuation/symbol characters than letters.
@@ -72,12 +74,15 @@ class SentencesRule:
         if len(cased) >= CAPS_MIN_LETTERS:
             upper = sum(1 for c in cased if c.isupper())
             if upper / len(cased) >= CAPS_SHARE:
-                return _reject(
+                return RuleResult(
                     self.name,
-                    "Please don't write in capital letters only; it reads as "
-                    "shouting. Use normal capitalisation.",
-                    "shouting",
-                    whole,
+                    Decision.HOLD,
+                    ReasonCode.NOT_SENTENCES,
+                    "Your comment is written in capital letters only, which reads "
+                    "as shouting, so a moderator will read it before it appears. "
+                    "Use normal capitalisation to have it published straight away.",
+                    spans=whole,
+                    details={"kind": "shouting"},
                 )
         speak = word_list("textspeak")
         hits = [t for t in tokens if t.word in speak]

@@ -1,0 +1,145 @@
+"""Benchmark: send one newsletter issue to 10,000 subscribers through a local aiosmtpd.
+
+Run with ``make bench`` or ``.venv/bin/python benchmarks/newsletters/send_bench.py [N ...]``.
+
+For each N (default 2,000 and 10,000) it migrates a fresh SQLite file database, seeds
+N confirmed subscribers and one issue, then times ``manage.py send_newsletters
+--rate 0`` (the real sender: claims, per-recipient re-check, render, SMTP, ledger
+update) in a subprocess, reading its peak RSS from ``getrusage(RUSAGE_CHILDREN)``.
+A bare ``smtplib`` loop sending N small prebuilt messages to the same server is the
+baseline. The SMTP server runs in its own process so it does not share the CPU's
+GIL with the sender. Target (issue 5): ≥ 200 messages/second, memory flat in N.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import smtplib
+import subprocess
+import sys
+import tempfile
+import time
+from email.message import EmailMessage
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+
+def serve(port: int, counter: multiprocessing.Value, ready: multiprocessing.Event) -> None:
+    """Run aiosmtpd on 127.0.0.1:port, counting accepted messages."""
+    from aiosmtpd.controller import Controller
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802
+            with counter.get_lock():
+                counter.value += 1
+            return "250 OK"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    ready.set()
+    while True:
+        time.sleep(3600)
+
+
+def baseline(port: int, n: int) -> float:
+    """Messages/second of a bare smtplib loop over one connection."""
+    msg = EmailMessage()
+    msg["From"] = "bench@example.org"
+    msg["Subject"] = "Baseline"
+    msg.set_content(("Hello " * 12 + "\n") * 20)
+    raw = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
+    start = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", port) as smtp:
+        for i in range(n):
+            smtp.sendmail("bench@example.org", [f"r{i}@example.org"], raw)
+    return n / (time.perf_counter() - start)
+
+
+def run_sender(port: int, n: int) -> tuple[float, float]:
+    """Return (messages/second, peak RSS MiB) of the real sender for N recipients."""
+    tmp = Path(tempfile.mkdtemp(prefix="nl-bench-"))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "masthead.settings.base",
+        "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
+        "MASTHEAD_DATA_DIR": str(tmp),
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(port),
+        "EMAIL_USE_TLS": "false",
+        "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+    }
+
+    def run(*args: str) -> str:
+        return subprocess.run(
+            [sys.executable, *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        ).stdout
+
+    run("manage.py", "migrate", "--noinput")
+    issue_id = run("-m", "masthead.newsletters.tests.kill_helper", "seed", str(n)).strip()
+    code = (
+        "import resource, django; django.setup(); from django.core.management import call_command; "
+        f"call_command('send_newsletters', issue=[{issue_id}], rate=0); "
+        "print('MAXRSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    start = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    elapsed = time.perf_counter() - start  # includes Python + Django start-up (~1 s)
+    peak_kib = int(out.stdout.rsplit("MAXRSS", 1)[1].split()[0])
+    return n / elapsed, peak_kib / 1024
+
+
+def main() -> None:
+    """Print the benchmark table."""
+    sizes = [int(a) for a in sys.argv[1:]] or [2000, 10000]
+    from masthead.newsletters.tests.smtp import free_port
+
+    port = free_port()
+    counter = multiprocessing.Value("i", 0)
+    ready = multiprocessing.Event()
+    server = multiprocessing.Process(target=serve, args=(port, counter, ready), daemon=True)
+    server.start()
+    ready.wait(10)
+    rows = []
+    try:
+        for n in sizes:
+            base = baseline(port, n)
+            counter.value = 0
+            rate, rss = run_sender(port, n)
+            rows.append((n, rate, rss, base, counter.value))
+    finally:
+        server.terminate()
+    print(
+        f"{'recipients':>10} | {'sender msg/s':>12} | {'peak RSS MiB*':>13} | "
+        f"{'bare smtplib msg/s':>18} | {'received':>8}"
+    )
+    print("-" * 75)
+    for n, rate, rss, base, got in rows:
+        print(f"{n:>10} | {rate:>12.0f} | {rss:>13.1f} | {base:>18.0f} | {got:>8}")
+    print(
+        "* peak RSS of the sender process (getrusage RUSAGE_SELF); "
+        "msg/s includes its ~1 s start-up."
+    )
+    print("Target: >= 200 msg/s, memory flat in the number of recipients.")
+    from benchmarks.harness import Row, emit_row
+
+    for n, rate, rss, base, got in rows:
+        emit_row(
+            Row(
+                "newsletters",
+                f"send one issue to {n:,} subscribers (local aiosmtpd)",
+                f"{rate:,.0f} msg/s",
+                baseline=f"bare smtplib loop {base:,.0f} msg/s; peak RSS {rss:.0f} MiB",
+                target=">= 200 msg/s, flat memory",
+                verdict="yes" if rate >= 200 else "no",
+                errors=str(n - got) if got < n else "0",
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()

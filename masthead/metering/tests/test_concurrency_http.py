@@ -1,0 +1,170 @@
+"""The meter is exact across app processes (issues 3 and 7).
+
+Two separate gunicorn processes serve the same PostgreSQL test database with Redis as
+their shared cache. A member at 9 of 10 opens 20 different metered stories at the same
+moment, the requests split between the two processes: exactly one story comes back in
+full, and the database holds exactly ten counted stories afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
+
+from masthead.articles.models import AccessLevel
+from masthead.conftest import IN_CI
+from masthead.metering.models import MeterPeriod, MeterView
+from masthead.metering.services import period_start
+from masthead.metering.tests.conftest import make_user
+
+pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
+ROOT = Path(settings.PROJECT_DIR)
+REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_up() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture
+def two_app_processes(tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("multi-process meter exactness is tested on PostgreSQL (make test-postgres)")
+    if not _redis_up():
+        if IN_CI:
+            pytest.fail(f"Redis is required under CI=true and is not reachable at {REDIS_URL}")
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    db = settings.DATABASES["default"]
+    url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "masthead.settings.base",
+        "DATABASE_URL": url,
+        "REDIS_URL": REDIS_URL,
+        "CACHE_KEY_PREFIX": f"masthead-test-{os.getpid()}",
+        "MASTHEAD_DATA_DIR": str(tmp_path),
+        "SECRET_KEY": settings.SECRET_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "ERROR",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )  # noqa: S603
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    procs, ports = [], []
+    for _ in range(2):
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        procs.append(
+            subprocess.Popen(  # noqa: S603
+                [
+                    gunicorn,
+                    "masthead.wsgi:application",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    "1",
+                    "--threads",
+                    "8",
+                    "--log-level",
+                    "error",
+                ],
+                cwd=ROOT,
+                env=env,
+            )
+        )
+        ports.append(port)
+    try:
+        for port in ports:
+            _wait(f"http://127.0.0.1:{port}/")
+        yield ports
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(timeout=20)
+
+
+def _wait(url: str) -> None:
+    import time
+
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(url, timeout=5)  # noqa: S310 - loopback
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(url)
+
+
+def test_member_at_nine_of_ten_gets_exactly_one_story_across_two_processes(
+    two_app_processes, make_story
+):
+    stories = [
+        make_story(
+            f"Race story {i}",
+            access_level=AccessLevel.METERED,
+            paragraphs=["Open lead.", f"Gated paragraph {i}."],
+        )
+        for i in range(20)
+    ]
+    member = make_user("racer@example.org")
+    key = f"u:{member.pk}"
+    MeterPeriod.objects.create(reader_key=key, period=period_start())
+    MeterView.objects.bulk_create(
+        [MeterView(reader_key=key, period=period_start(), story_id=10_000 + i) for i in range(9)]
+    )
+    session = SessionStore()
+    session.update(
+        {
+            SESSION_KEY: str(member.pk),
+            BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[0],
+            HASH_SESSION_KEY: member.get_session_auth_hash(),
+        }
+    )
+    session.create()
+    barrier = threading.Barrier(len(stories))
+    results: dict[int, str] = {}
+
+    def read(i: int) -> None:
+        port = two_app_processes[i % 2]
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}{stories[i].url}",
+            headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}"},
+        )
+        barrier.wait()
+        results[i] = urllib.request.urlopen(request, timeout=60).read().decode()  # noqa: S310
+
+    threads = [threading.Thread(target=read, args=(i,)) for i in range(len(stories))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 20
+    full = [i for i, html in results.items() if f"Gated paragraph {i}." in html]
+    assert len(full) == 1, f"{len(full)} stories came back in full"
+    assert all("Open lead." in html for html in results.values())
+    assert MeterView.objects.filter(reader_key=key, period=period_start()).count() == 10
