@@ -21,6 +21,7 @@ from masthead.accounts.services import get_profile, set_display_name
 from masthead.articles.models import AccessLevel, StoryPage
 from masthead.articles.services import ensure_section, paragraphs_to_body
 from masthead.comments.models import Comment, CommentStatus
+from masthead.newsletters.models import Newsletter
 
 PASSWORD = "journey-Pa55word-2025"  # noqa: S105 - throwaway accounts in a throwaway database
 
@@ -86,13 +87,19 @@ def main() -> None:
     make_user("troll@journey.example", "Sam Troll")
     moderator = make_user("moderator@journey.example", "Mo Derator", staff=True)
     moderator.groups.add(Group.objects.get(name="Moderators"))
+    newsletter = Newsletter.objects.create(
+        name="Morning Briefing",
+        slug="morning-briefing",
+        description="The day's essential stories, before breakfast.",
+    )
     cache.clear()
-    print(
+    print(  # noqa: T201 - the test reads this line
         "JOURNEY "
         + json.dumps(
             {
                 "stories": [{"url": s.url, "title": s.title, "id": s.pk} for s in stories],
                 "password": PASSWORD,
+                "newsletter": {"id": newsletter.pk, "name": newsletter.name},
             }
         )
     )

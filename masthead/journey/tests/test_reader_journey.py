@@ -235,6 +235,8 @@ def test_4_comments_english_hinglish_rewrite_and_reply(journey: Journey) -> None
 
     _post(page, ENGLISH, keyboard=True)
     expect_text(comments.locator(".comment__body", has_text=ENGLISH))
+    mine = comments.locator(".comment", has=page.locator(".comment__body", has_text=ENGLISH))
+    assert mine.locator(".comment__author").first.inner_text() == READER_NAME
     time.sleep(MIN_SECONDS_BETWEEN_COMMENTS)
 
     _post(page, HINGLISH)
@@ -272,12 +274,77 @@ def expect_text(locator: Any, text: str | None = None, timeout: float = 30_000) 
         expect(locator).to_contain_text(text, timeout=timeout)
 
 
+SEND_ISSUE = """
+from masthead.newsletters.models import IssueStory, Newsletter, NewsletterIssue
+from masthead.newsletters.sending import schedule_issue
+issue = NewsletterIssue.objects.create(
+    newsletter=Newsletter.objects.get(pk={newsletter_id}),
+    subject="Morning Briefing: the night market opens",
+    intro="Good morning. Here is what matters today.",
+)
+IssueStory.objects.create(issue=issue, story_id={story_id}, sort_order=0)
+schedule_issue(issue)
+"""
+
+
+def _newsletter_row(page: Any, name: str) -> Any:
+    return page.locator(".newsletter-prefs__item", has_text=name)
+
+
 def test_5_newsletter_one_click_subscribe_and_unsubscribe(journey: Journey) -> None:
+    page, site = journey.page, journey.site
+    name = site.data["newsletter"]["name"]
+    page.goto(journey.url("/newsletters/"))
+    journey.check("newsletters", axe=True)
+    page.get_by_role("button", name=f"Subscribe to {name}").click()
+    expect_text(page.locator(".messages"), f"You are subscribed to {name}")
+    assert (
+        _newsletter_row(page, name).get_by_role("button", name=f"Unsubscribe from {name}").count()
+        == 1
+    )
+    journey.check("newsletters-subscribed", axe=True)
+
+    # The editor sends the next issue; the db_worker started by `serve` delivers it.
+    site.manage(
+        "shell",
+        "-c",
+        SEND_ISSUE.format(
+            newsletter_id=site.data["newsletter"]["id"], story_id=journey.stories[0]["id"]
+        ),
+    )
+    message = site.inbox.wait_for(
+        READER_EMAIL, "Morning Briefing: the night market opens", timeout=60
+    )
+    text = site.inbox.text(message)
+    assert journey.stories[0]["title"] in text
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    header_links = re.findall(r"<(https?://[^>]+)>", message["List-Unsubscribe"])
+    assert header_links and header_links[0].startswith(site.url), message["List-Unsubscribe"]
+    unsubscribe = header_links[0]
+
+    # A GET (a mail scanner, or the reader clicking) only shows a confirm page.
+    page.goto(unsubscribe)
+    journey.check("unsubscribe-confirm-page", axe=True)
+    page.goto(journey.url("/newsletters/"))
+    assert (
+        _newsletter_row(page, name).get_by_role("button", name=f"Unsubscribe from {name}").count()
+        == 1
+    )
+
+    # The mail client's one-click POST (RFC 8058): no cookies, no CSRF token.
+    mail_client = journey.browser.new_context()
     try:
-        import masthead.newsletters  # noqa: F401
-    except ImportError:
-        pytest.skip("the newsletters app is not merged yet (issue 5): step 5 is not run")
-    pytest.fail("step 5 is not written yet although masthead.newsletters exists")
+        response = mail_client.request.post(
+            unsubscribe, form={"List-Unsubscribe": "One-Click"}, max_redirects=0
+        )
+        assert response.status == 200, response.text()
+    finally:
+        mail_client.close()
+    page.reload()
+    assert (
+        _newsletter_row(page, name).get_by_role("button", name=f"Subscribe to {name}").count() == 1
+    )
+    journey.check("newsletters-unsubscribed")
 
 
 def test_6_export_and_delete_account_comments_stay_deidentified(journey: Journey) -> None:
@@ -287,11 +354,15 @@ def test_6_export_and_delete_account_comments_stay_deidentified(journey: Journey
     ).click()
     assert page.locator("h1").inner_text() == "Your account"
     journey.check("account", axe=True)
+    page.get_by_role("button", name="Turn offers on").click()
+    expect_text(page.locator(".messages"), "Offers and early access are on.")
+    assert page.get_by_role("button", name="Turn offers off").count() == 1
 
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Export my data (JSON)").click()
     exported = json.loads(Path(download_info.value.path()).read_text())
     assert READER_EMAIL in json.dumps(exported)
+    assert "offers" in json.dumps(exported).lower()
     assert ENGLISH in json.dumps(exported)
 
     page.get_by_role("link", name="Delete my account").click()
