@@ -14,4 +14,7 @@ class NewslettersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from masthead.newsletters import checks  # noqa: F401  (registers system checks)
+        from masthead.newsletters import (
+            checks,  # noqa: F401  (registers system checks)
+            personal_data,  # noqa: F401  (export / delete receivers)
+        )
