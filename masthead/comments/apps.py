@@ -11,6 +11,7 @@ class CommentsConfig(AppConfig):
 
     def ready(self) -> None:
         checks.register(check_settings)
+        from masthead.comments import signal_handlers  # noqa: F401
 
 
 def check_settings(app_configs: object = None, **kwargs: object) -> list[checks.CheckMessage]:

@@ -47,7 +47,7 @@ class MemberActionForm(forms.Form):
         (DecisionAction.PREMOD.value, "Pre-moderate"),
         (DecisionAction.UNBAN.value, "Lift restrictions"),
     ]
-    action = forms.ChoiceField(choices=ACTIONS)
+    action = forms.ChoiceField(choices=ACTIONS, widget=forms.RadioSelect)  # one radio per action
     until = forms.DateTimeField(
         required=False,
         label="Suspended until (site time)",

@@ -41,6 +41,7 @@ SOURCE_UNSUBSCRIBE_PAGE = "unsubscribe page"
 SOURCE_MANAGE_PAGE = "manage preferences link"
 SOURCE_BOUNCE = "permanent SMTP failure"
 SOURCE_ADMIN = "admin"
+SOURCE_ACCOUNT_DELETED = "account deleted"
 SOURCES = {
     SOURCE_NEWSLETTERS_PAGE,
     SOURCE_ACCOUNT_PAGE,
@@ -50,6 +51,7 @@ SOURCES = {
     SOURCE_MANAGE_PAGE,
     SOURCE_BOUNCE,
     SOURCE_ADMIN,
+    SOURCE_ACCOUNT_DELETED,
 }
 
 

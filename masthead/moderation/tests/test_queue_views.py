@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -133,6 +134,20 @@ def test_ban_from_member_page_stops_posting(
     assert ModerationDecision.objects.get(action="ban").reason == "abuse"
     verdict = services.check_text("A calm and reasonable remark about the floods.", member, story)
     assert ReasonCode.BANNED_USER in verdict.reasons
+
+
+def test_member_page_offers_each_action_as_a_labelled_radio(
+    mod_client: Client, member: Any
+) -> None:
+    """Found by the reader journey: the actions rendered as bare <option>s, unclickable."""
+    html = mod_client.get(reverse("moderation:member", args=[member.pk])).content.decode()
+    for value in ("warn", "suspend", "ban", "premod", "unban"):
+        match = re.search(
+            rf'<input type="radio" name="action" value="{value}"[^>]*id="([^"]+)"', html
+        )
+        assert match, f"no radio for {value}"
+        assert f'<label for="{match.group(1)}">' in html
+    assert "<option" not in html.split('name="action"')[0][-200:]
 
 
 def test_suspend_needs_future_date(mod_client: Client, member: Any) -> None:

@@ -1,35 +1,42 @@
-"""Newsletters take part in "export my data" and "delete my account"."""
+"""Newsletters in "export my data" and "delete my account" (found by the reader journey)."""
+
+from __future__ import annotations
 
 import pytest
 
 from masthead.accounts.services import delete_account, export_personal_data
 from masthead.newsletters import services
-from masthead.newsletters.models import ConsentEvent, Subscriber, Subscription
+from masthead.newsletters.models import ConsentEvent, Subscription
+
+pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.django_db
 def test_export_lists_subscriptions_offers_and_consent_log(alice, newsletter):
-    sub = services.subscriber_for_user(alice)
-    services.subscribe_confirmed(sub, newsletter, "newsletters page")
-    services.set_offers(sub, True, "account page")
-    data = export_personal_data(alice)["newsletters"]
-    [address] = data["addresses"]
-    assert address["email"] == alice.email
-    assert address["offers_consent"] is True
-    assert address["subscriptions"][0]["newsletter"] == newsletter.name
-    assert {e["action"] for e in data["consent_log"]} >= {"subscribed", "offers_on"}
+    subscriber = services.subscriber_for_user(alice)
+    services.subscribe_confirmed(subscriber, newsletter, services.SOURCE_ACCOUNT_PAGE)
+    services.set_offers(subscriber, True, services.SOURCE_ACCOUNT_PAGE)
+
+    data = export_personal_data(alice)
+
+    assert [(s["newsletter"], s["status"]) for s in data["newsletter_subscriptions"]] == [
+        (newsletter.name, "confirmed")
+    ]
+    assert data["offers_consent"] == [{"email": "alice@example.org", "granted": True}]
+    assert [e["action"] for e in data["newsletter_consent_log"]] == ["subscribed", "offers_on"]
 
 
-@pytest.mark.django_db
-def test_deleting_the_account_ends_subscriptions_and_keeps_the_consent_log(alice, newsletter):
-    sub = services.subscriber_for_user(alice)
-    services.subscribe_confirmed(sub, newsletter, "newsletters page")
-    services.set_offers(sub, True, "account page")
-    email = alice.email
+def test_deleting_the_account_stops_newsletters_and_offers(alice, newsletter):
+    subscriber = services.subscriber_for_user(alice)
+    services.subscribe_confirmed(subscriber, newsletter, services.SOURCE_ACCOUNT_PAGE)
+    services.set_offers(subscriber, True, services.SOURCE_ACCOUNT_PAGE)
+    assert list(services.recipients_for(newsletter)) == [subscriber]
+
     delete_account(alice)
-    assert not Subscriber.objects.filter(email=email).exists()
-    assert not Subscription.objects.exists()
-    actions = list(ConsentEvent.objects.filter(email=email).values_list("action", "source"))
-    assert ("unsubscribed", "account deleted") in actions
-    assert ("offers_off", "account deleted") in actions
-    assert ("subscribed", "newsletters page") in actions
+
+    assert list(services.recipients_for(newsletter)) == []
+    assert Subscription.objects.get(subscriber=subscriber).status == "unsubscribed"
+    assert not services.offers_granted(subscriber)
+    sources = set(
+        ConsentEvent.objects.filter(email="alice@example.org").values_list("source", flat=True)
+    )
+    assert services.SOURCE_ACCOUNT_DELETED in sources
