@@ -235,6 +235,69 @@ def run(seconds: int = 8, workers: int = 2) -> list[Row]:
                 20,
             )
         )
+        meter_cookie = (
+            urllib.request.urlopen(base + urls["metered"])
+            .headers.get("Set-Cookie", "")
+            .split(";")[0]  # noqa: S310
+        )
+        rows.append(
+            row(
+                "web",
+                "metered story, anonymous with meter cookie (re-read)",
+                wrk(base + urls["metered"], seconds=seconds, headers={"Cookie": meter_cookie}),
+                ceiling.rps,
+                4000,
+                20,
+            )
+        )
+        readers = make_readers()
+        first_id, first_session = readers["bench-first"]
+        reread_id, reread_session = readers["bench-reread"]
+        urllib.request.urlopen(  # noqa: S310
+            urllib.request.Request(
+                base + urls["metered"], headers={"Cookie": f"sessionid={reread_session}"}
+            )
+        )
+        rows.append(
+            row(
+                "web",
+                "metered story, member, first reads (rotating)",
+                wrk(
+                    base + "/",
+                    seconds=seconds,
+                    headers={"Cookie": f"sessionid={first_session}"},
+                    script=rotate_script(urls["metered_all"]),
+                ),
+                ceiling.rps,
+                1000,
+                50,
+            )
+        )
+        rows.append(
+            row(
+                "web",
+                "metered story, member, re-read",
+                wrk(
+                    base + urls["metered"],
+                    seconds=seconds,
+                    headers={"Cookie": f"sessionid={reread_session}"},
+                ),
+                ceiling.rps,
+                1000,
+                50,
+            )
+        )
+        counts = meter_counts([first_id, reread_id])
+        exact = counts[first_id] == 10 and counts[reread_id] == 1
+        rows.append(
+            Row(
+                "web",
+                "meter exact after the runs (member limit 10)",
+                f"first-reader {counts[first_id]}, re-reader {counts[reread_id]}",
+                target="10 and 1",
+                verdict="yes" if exact else "no",
+            )
+        )
         rows.append(
             row("web", "home page", wrk(base + "/", seconds=seconds), ceiling.rps, 4000, 20)
         )
