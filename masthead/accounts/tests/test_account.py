@@ -13,10 +13,10 @@ from django.test import Client
 
 from masthead.accounts.models import Profile
 from masthead.accounts.signals import collect_personal_data, erase_personal_data
-from masthead.accounts.tests.conftest import PASSWORD
 from masthead.metering.models import MeterView, Subscription
 from masthead.readinglist.models import SavedStory
 from masthead.readinglist.services import save_story
+from masthead.testing.personas import PASSWORD
 
 
 def test_display_name(alice, signed_in):

@@ -6,8 +6,8 @@ from django.test import Client
 
 from masthead.metering.models import MeterView
 from masthead.metering.services import COOKIE_NAME
-from masthead.metering.tests.conftest import PASSWORD
 from masthead.metering.tests.helpers import body_state
+from masthead.testing.personas import PASSWORD
 
 
 def test_sign_in_moves_anonymous_stories_onto_account(alice, make_story):

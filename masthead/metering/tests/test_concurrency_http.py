@@ -25,7 +25,7 @@ from masthead.articles.models import AccessLevel
 from masthead.conftest import IN_CI
 from masthead.metering.models import MeterPeriod, MeterView
 from masthead.metering.services import period_start
-from masthead.metering.tests.conftest import make_user
+from masthead.testing.personas import make_user
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 ROOT = Path(settings.PROJECT_DIR)

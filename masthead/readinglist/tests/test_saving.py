@@ -10,7 +10,7 @@ from django.test import Client
 from masthead.articles.models import AccessLevel
 from masthead.metering.models import MeterView
 from masthead.readinglist.models import SavedStory
-from masthead.readinglist.tests.conftest import PASSWORD
+from masthead.testing.personas import PASSWORD
 
 
 def test_save_and_remove_without_javascript(alice, signed_in, make_story):
