@@ -87,10 +87,12 @@ def main() -> None:
     make_user("troll@journey.example", "Sam Troll")
     moderator = make_user("moderator@journey.example", "Mo Derator", staff=True)
     moderator.groups.add(Group.objects.get(name="Moderators"))
-    newsletter = Newsletter.objects.create(
-        name="Morning Briefing",
+    newsletter, _ = Newsletter.objects.get_or_create(  # load_demo creates it too
         slug="morning-briefing",
-        description="The day's essential stories, before breakfast.",
+        defaults={
+            "name": "Morning Briefing",
+            "description": "The day's essential stories, before breakfast.",
+        },
     )
     cache.clear()
     print(  # noqa: T201 - the test reads this line
