@@ -87,7 +87,8 @@ def main() -> None:
     make_user("troll@journey.example", "Sam Troll")
     moderator = make_user("moderator@journey.example", "Mo Derator", staff=True)
     moderator.groups.add(Group.objects.get(name="Moderators"))
-    newsletter, _ = Newsletter.objects.get_or_create(  # load_demo creates it too
+    # load_demo creates the demo newsletters; older checkouts did not.
+    newsletter, _ = Newsletter.objects.get_or_create(
         slug="morning-briefing",
         defaults={
             "name": "Morning Briefing",
