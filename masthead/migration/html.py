@@ -33,34 +33,6 @@ import nh3
 
 __all__ = ["clean_comment_html"]
 
-_ALLOWED_TAGS = {
-    "a",
-    "p",
-    "br",
-    "div",
-    "blockquote",
-    "pre",
-    "code",
-    "ul",
-    "ol",
-    "li",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "table",
-    "tr",
-    "em",
-    "strong",
-    "b",
-    "i",
-    "u",
-    "s",
-    "span",
-}
 _BLOCK = {
     "p",
     "div",
@@ -79,6 +51,9 @@ _BLOCK = {
     "table",
     "tr",
 }
+# Inline tags kept by nh3 besides the block tags below (their text survives either way).
+_INLINE_TAGS = {"a", "b", "br", "code", "em", "i", "s", "span", "strong", "u"}
+_ALLOWED_TAGS = _BLOCK | _INLINE_TAGS
 _HTML_MODE_RE = re.compile(
     r"<\s*/?\s*(?:p|br|div|li|blockquote|pre|h[1-6]|tr|table|ul|ol)\b", re.IGNORECASE
 )
