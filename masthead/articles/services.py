@@ -66,7 +66,28 @@ def ensure_home(site_name: str) -> HomePage:
         site.root_page = home
         site.site_name = site_name
         site.save()
+    sync_site_with_site_url()
     return home
+
+
+def sync_site_with_site_url() -> None:
+    """Point the default Wagtail Site at ``settings.SITE_URL``'s host and port.
+
+    Wagtail builds absolute URLs (``sitemap.xml``, ``Page.full_url``) from the Site
+    record, while feeds, JSON-LD and emails use ``SITE_URL``; keeping the two equal keeps
+    every absolute link on the same origin.
+    """
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    parts = urlsplit(settings.SITE_URL)
+    if not parts.hostname:
+        return
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    Site.objects.filter(is_default_site=True).exclude(hostname=parts.hostname, port=port).update(
+        hostname=parts.hostname, port=port
+    )
 
 
 def ensure_section(slug: str, title: str | None = None, description: str = "") -> SectionPage:

@@ -121,3 +121,20 @@ def test_jsonld_escapes_script_breakers(client, make_story):
     html = client.get(story.url).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert _jsonld(html)["headline"].startswith("Headline </script>")
+
+
+@pytest.mark.django_db
+def test_sitemap_links_use_the_site_url_origin(client, settings, make_story):
+    from masthead.articles.services import sync_site_with_site_url
+
+    settings.SITE_URL = "http://127.0.0.1:8977"
+    sync_site_with_site_url()
+    story = make_story("Sitemap origin story")
+    root = etree.fromstring(client.get("/sitemap.xml").content)
+    locs = [
+        el.text
+        for el in root.findall(
+            "{http://www.sitemaps.org/schemas/sitemap/0.9}url/{http://www.sitemaps.org/schemas/sitemap/0.9}loc"
+        )
+    ]
+    assert f"http://127.0.0.1:8977{story.url}" in locs

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from masthead.articles.models import HomePage, StoryPage
+from masthead.articles.services import sync_site_with_site_url
 
 
 class Command(BaseCommand):
@@ -46,6 +47,9 @@ class Command(BaseCommand):
         )
         if not gunicorn:
             raise CommandError("gunicorn is not installed in this environment (pip install -e .)")
+        os.environ["SITE_URL"] = base
+        settings.SITE_URL = base
+        sync_site_with_site_url()  # sitemap.xml links on the origin being served
         home = HomePage.objects.first()
         seed = StoryPage.objects.filter(external_id__startswith="file:").first()
         self.stdout.write(self.style.SUCCESS(f"Masthead is starting on {base}"))
