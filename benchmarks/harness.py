@@ -47,7 +47,7 @@ def wait_http(url: str, timeout: float = 60.0) -> None:
 
 @dataclass
 class Server:
-    """A running server process (gunicorn or nginx) on 127.0.0.1."""
+    """A running server process (the app server or nginx) on 127.0.0.1."""
 
     proc: subprocess.Popen
     port: int
@@ -68,8 +68,44 @@ class Server:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
 
+def app_server_command(host: str, port: int, workers: int = 2, threads: int = 4) -> list[str]:
+    """The production app server command: granian (Rust HTTP/1.1 with keep-alive) serving
+    ``masthead.wsgi:application`` with ``workers`` processes of ``threads`` blocking
+    threads each (Django is thread-safe; each thread keeps its own database connection)."""
+    granian = str(Path(PYTHON).with_name("granian"))
+    return [
+        granian,
+        "--interface",
+        "wsgi",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--blocking-threads",
+        str(threads),
+        "--backlog",
+        "2048",
+        "--log-level",
+        "warning",
+        "--no-access-log",
+        "masthead.wsgi:application",
+    ]
+
+
+def start_app_server(env: dict[str, str], workers: int = 2, threads: int = 4) -> Server:
+    """Start the production app server (see :func:`app_server_command`) with ``env``."""
+    port = free_port()
+    cmd = app_server_command("127.0.0.1", port, workers, threads)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env})  # noqa: S603
+    server = Server(proc, port)
+    wait_http(server.base + "/robots-check-404/")
+    return server
+
+
 def start_gunicorn(env: dict[str, str], workers: int = 2, threads: int = 1) -> Server:
-    """Start the production app server (gunicorn, sync workers) with ``env``."""
+    """Start gunicorn sync workers with ``env`` (the previous server, for comparison)."""
     port = free_port()
     gunicorn = str(Path(PYTHON).with_name("gunicorn"))
     cmd = [

@@ -1,7 +1,8 @@
-"""Story-page load benchmark against the production set-up (gunicorn + PostgreSQL + Redis).
+"""Story-page load benchmark against the production set-up (granian + PostgreSQL + Redis).
 
 Run through ``make bench``. Builds (once) a benchmark database ``masthead_bench`` with the
-demo site and the news corpus, starts gunicorn with persistent database connections,
+demo site and the news corpus, starts granian (the edge cache in front of Django, persistent
+database connections),
 drives each scenario with ``wrk`` on 127.0.0.1 and serves a saved copy of the same story
 page with nginx for the ceiling. Results are returned as table rows.
 """
@@ -18,7 +19,7 @@ from benchmarks.harness import (
     ROOT,
     LoadResult,
     Row,
-    start_gunicorn,
+    start_app_server,
     start_nginx_static,
     wrk,
 )
@@ -174,7 +175,7 @@ def run(seconds: int = 8, workers: int = 2) -> list[Row]:
     """Run every web scenario and return the table rows."""
     ensure_database()
     urls = pick_urls()
-    server = start_gunicorn(bench_env(), workers=workers)
+    server = start_app_server(bench_env(), workers=workers)
     rows: list[Row] = []
     try:
         base = server.base

@@ -297,9 +297,40 @@ class StoryPage(Page):
         ]
 
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        """Serve the story. Shared between anonymous readers only when no meter decision
-        was involved (free stories); the cache middleware checks that flag itself."""
-        return mark_shared(super().serve(request, *args, **kwargs))
+        """Serve the story and fill the reader's meter line into its slot.
+
+        Free stories are shared between anonymous readers as whole pages. A gated
+        story rendered for an anonymous reader is offered to the cache as a
+        :class:`~masthead.core.page_cache.StoryVariant` (the page with the meter slot
+        still empty, named after the entitlement's shape), so the next reader with the
+        same entitlement is served from the cache after their own meter decision.
+        """
+        from masthead.core.page_cache import StoryVariant
+        from masthead.metering.services import (
+            ANONYMOUS,
+            METER_SLOT,
+            anonymous_limit,
+            meter_html,
+            request_entitlement,
+        )
+
+        response = super().serve(request, *args, **kwargs)
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()
+        entitlement = request_entitlement(request, self)
+        slot = METER_SLOT.encode()
+        content = response.content
+        if entitlement is not None and slot in content:
+            if (
+                entitlement.reader_kind == ANONYMOUS
+                and self.effective_access_level != AccessLevel.FREE
+            ):
+                name = "full" if entitlement.full else f"leadin:{entitlement.reason}"
+                response._masthead_story_variant = StoryVariant(  # noqa: SLF001
+                    name, self.pk, self.effective_access_level, anonymous_limit(request), content
+                )
+            response.content = content.replace(slot, meter_html(entitlement).encode())
+        return mark_shared(response)
 
     def clean(self) -> None:
         super().clean()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +28,9 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
 VERSION_KEY = "masthead:content-version"
+# Kinds of cache entries under a page key: a whole page the same for every anonymous
+# reader, or a pointer to the rendered variants of a gated story (see StoryVariant).
+PAGE, STORY = "page", "story"
 SHARED_TTL = 600  # seconds; an upper bound on memory use, not the freshness mechanism
 
 
@@ -64,9 +68,31 @@ def shared(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapper
 
 
+def page_key(version: int, method: str, environ: dict[str, Any]) -> str:
+    """Cache key of a page: content ``version``, method, host and path as the client sent them.
+
+    Built from the raw WSGI ``environ`` (``HTTP_HOST``, forwarded host/proto,
+    ``PATH_INFO``, ``QUERY_STRING``) so the edge cache (:mod:`masthead.core.edge`) and
+    this middleware compute the same key. An invalid host never gets an entry: only
+    200 responses are stored, and Django answers a disallowed host with 400.
+    """
+    raw = "\x00".join(
+        (
+            method,
+            environ.get("HTTP_HOST", ""),
+            environ.get("HTTP_X_FORWARDED_HOST", ""),
+            environ.get("HTTP_X_FORWARDED_PROTO", ""),
+            environ.get("wsgi.url_scheme", ""),
+            environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""),
+        )
+    )
+    digest = hashlib.blake2b(raw.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+    return f"masthead:page:{version}:{digest}"
+
+
 def _key(request: HttpRequest, version: int) -> str:
-    raw = f"{request.method}:{request.get_host()}:{request.get_full_path()}"
-    return f"masthead:page:{version}:{hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()}"
+    return page_key(version, request.method or "GET", request.META)
 
 
 class SharedPageCacheMiddleware:
@@ -86,15 +112,18 @@ class SharedPageCacheMiddleware:
             return self.get_response(request)
         key = _key(request, content_version())
         hit = cache.get(key)
-        if hit is not None:
-            status, headers, content = hit
+        if hit is not None and hit[0] == PAGE:
+            _kind, status, headers, content = hit
             response = HttpResponse(content, status=status)
             for name, value in headers:
                 response[name] = value
             response["X-Masthead-Cache"] = "hit"
             return response
         response = self.get_response(request)
-        if (
+        variant = getattr(response, "_masthead_story_variant", None)
+        if variant is not None:
+            store_story_variant(request, response, key, variant)
+        elif (
             getattr(response, "_masthead_shared", False)
             and response.status_code == 200
             and not response.cookies
@@ -108,6 +137,61 @@ class SharedPageCacheMiddleware:
                 for k, v in response.items()
                 if k.lower() not in ("set-cookie", "x-masthead-cache")
             ]
-            cache.set(key, (response.status_code, headers, response.content), SHARED_TTL)
+            cache.set(key, (PAGE, response.status_code, headers, response.content), SHARED_TTL)
             response["X-Masthead-Cache"] = "miss"
         return response
+
+
+@dataclass(frozen=True)
+class StoryVariant:
+    """A gated story page rendered for an anonymous reader, with the meter left as a slot.
+
+    ``name``: ``"full"`` or ``"leadin:<reason>"`` (the entitlement's shape, never the
+    reader); ``story_id``/``access_level``/``anonymous_limit``: what the edge cache
+    needs to decide the next reader without Django; ``body``: the page bytes with
+    :data:`masthead.metering.services.METER_SLOT` where the meter line goes.
+    """
+
+    name: str
+    story_id: int
+    access_level: str
+    anonymous_limit: int
+    body: bytes
+
+
+def variant_key(page: str, name: str) -> str:
+    """Cache key of variant ``name`` of the story page stored under page key ``page``."""
+    return f"{page}:{name}"
+
+
+def store_story_variant(
+    request: HttpRequest, response: HttpResponse, key: str, variant: StoryVariant
+) -> bool:
+    """Store a story variant and the pointer to it, when it is safe to share.
+
+    Only for anonymous GETs answered 200 whose only cookie is the meter cookie (a CSRF
+    or messages cookie means the page was not the same for everyone). Returns whether
+    it was stored.
+    """
+    from masthead.metering.services import COOKIE_NAME
+
+    if (
+        request.method != "GET"
+        or response.status_code != 200
+        or getattr(response, "streaming", False)
+        or set(response.cookies) - {COOKIE_NAME}
+    ):
+        return False
+    headers = [
+        (k, v)
+        for k, v in response.items()
+        if k.lower() not in ("set-cookie", "x-masthead-cache", "content-length")
+    ]
+    cache.set_many(
+        {
+            key: (STORY, variant.story_id, variant.access_level, variant.anonymous_limit),
+            variant_key(key, variant.name): (response.status_code, headers, variant.body),
+        },
+        SHARED_TTL,
+    )
+    return True

@@ -55,6 +55,9 @@ COOKIE_NAME = "masthead_meter"
 COOKIE_SALT = "masthead.metering.anonymous-meter"
 COOKIE_MAX_AGE = 400 * 24 * 3600  # seconds; the longest lifetime browsers honour (RFC 6265bis)
 _ANON_ID_RE = re.compile(r"^[0-9a-f]{32}$")
+# WSGI environ key (not settable by clients: their headers arrive as HTTP_*) through
+# which the edge cache hands Django a meter id it started and already counted on.
+EDGE_NEW_ID = "masthead.meter_new_id"
 
 # Reader kinds
 ANONYMOUS, MEMBER, SUBSCRIBER, STAFF = "anonymous", "member", "subscriber", "staff"
@@ -209,6 +212,10 @@ def anonymous_meter_id(request: HttpRequest) -> str | None:
     new = getattr(request, "_masthead_meter_new_id", None)
     if new:
         return new
+    edge_id = request.META.get(EDGE_NEW_ID)  # a meter the edge cache just started
+    if isinstance(edge_id, str) and _ANON_ID_RE.match(edge_id):
+        request._masthead_meter_new_id = edge_id
+        return edge_id
     try:
         value = request.get_signed_cookie(COOKIE_NAME, default=None, salt=COOKIE_SALT)
     except Exception:  # noqa: BLE001 - any malformed cookie is a fresh meter (issue 3)
@@ -237,6 +244,76 @@ def reader_for_request(request: HttpRequest, *, create: bool = False) -> Reader:
 # --- the meter ---------------------------------------------------------------------------
 def _state(reader: Reader, views: int, start: date) -> MeterState:
     return MeterState(views, reader.limit, start, period_end(start))
+
+
+# --- the meter mirror in the cache (read by the edge cache, masthead.core.edge) -------------
+MIRROR_PREFIX = "masthead:meter:"
+
+
+def mirror_key(reader_key: str, start: date) -> str:
+    """Cache key of the mirror of meter ``reader_key`` for the month starting ``start``."""
+    return f"{MIRROR_PREFIX}{reader_key}:{start.isoformat()}"
+
+
+def read_mirror(reader_key: str, start: date) -> frozenset[int] | None:
+    """Story ids known to be counted on meter ``reader_key`` this month, or ``None``.
+
+    The mirror is a copy of :class:`MeterView` rows kept in Django's cache so that a
+    re-read or a used-up meter can be decided without the database. It may lag
+    behind the table (a lost or reordered cache write) but never runs ahead of it:
+    entries are written only after the rows are committed, and every deletion of a
+    ``MeterView`` row deletes the mirror (:func:`forget_mirror`). So "story in the
+    mirror" implies "counted", and "mirror size >= limit" implies "meter used up";
+    anything else must be decided by :func:`decide_for`.
+    """
+    from django.core.cache import cache
+
+    value = cache.get(mirror_key(reader_key, start))
+    return frozenset(value) if value is not None else None
+
+
+def _write_mirror(reader_key: str, start: date, story_ids: Any) -> None:
+    from django.core.cache import cache
+
+    ttl = max(60, int((period_end(start) - timezone.now()).total_seconds()) + 3600)
+    cache.set(mirror_key(reader_key, start), tuple(sorted(story_ids)), ttl)
+
+
+def remember_mirror(reader_key: str, start: date, story_ids: Any) -> None:
+    """Store ``story_ids`` (read from committed rows) as the mirror, after the commit."""
+    ids = tuple(story_ids)
+    transaction.on_commit(lambda: _write_mirror(reader_key, start, ids))
+
+
+def forget_mirror(reader_key: str, start: date | None = None) -> None:
+    """Drop the mirror of ``reader_key`` (this month, or ``start``'s month)."""
+    from django.core.cache import cache
+
+    cache.delete(mirror_key(reader_key, start or period_start()))
+
+
+def meter_html(entitlement: Entitlement) -> str:
+    """The meter line shown above a story body for ``entitlement`` (HTML, may be empty).
+
+    ``<p class="meter" …>V / M free stories this month</p>`` when a meter applies, the
+    subscriber line for subscribers, else ``""``. Only integers and fixed text go in,
+    so nothing needs escaping. Rendered per request into the slot of a cached story
+    variant (:data:`METER_SLOT`), so the shared HTML never carries a reader's count.
+    """
+    meter = entitlement.meter
+    if meter is not None:
+        return (
+            f'<p class="meter" data-meter-views="{meter.views}" '
+            f'data-meter-max="{meter.max_views}"><span class="meter__count">'
+            f"{meter.views} / {meter.max_views}</span> free stories this month</p>"
+        )
+    if entitlement.reader_kind == SUBSCRIBER:
+        return '<p class="meter meter--unlimited">Subscriber: unlimited stories</p>'
+    return ""
+
+
+# The placeholder a story template prints where the meter line goes (see meter_html).
+METER_SLOT = "<!--masthead:meter-slot-->"
 
 
 def meter_state(reader: Reader, now: datetime | None = None) -> MeterState | None:
@@ -286,6 +363,8 @@ def decide_for(
             "story_id", flat=True
         )
     )
+    if seen:
+        remember_mirror(reader.key, start, seen)
     if story_id in seen:
         return Entitlement(
             True, Reason.ALREADY_COUNTED, reader.kind, _state(reader, len(seen), start)
@@ -317,6 +396,7 @@ def decide_for(
         MeterView.objects.create(
             reader_key=reader.key, period=start, story_id=story_id, viewed_at=now or timezone.now()
         )
+        remember_mirror(reader.key, start, [*seen, story_id])
         return Entitlement(
             True, Reason.COUNTED, reader.kind, _state(reader, len(seen) + 1, start), counted=True
         )
@@ -360,6 +440,12 @@ def decide(request: HttpRequest, story: Any, *, record: bool = True) -> Entitlem
     result = decide_for(reader, story.pk, story.access_level, record=record)
     memo[key] = result
     return result
+
+
+def request_entitlement(request: HttpRequest, story: Any) -> Entitlement | None:
+    """The decision :func:`decide` already made for ``story`` on this request, or ``None``."""
+    memo = request.__dict__.get("_masthead_entitlements") or {}
+    return memo.get((story.pk, True)) or memo.get((story.pk, False))
 
 
 def request_meter_state(request: HttpRequest) -> tuple[Reader, MeterState | None]:

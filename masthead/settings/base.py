@@ -143,6 +143,16 @@ else:
         }
     }
 
+# Sessions: in the database, read through the cache (one cache read per signed-in request
+# instead of a query; the database copy survives a cache flush).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# The edge cache (masthead.core.edge) answers anonymous readers in front of Django from
+# pages already rendered; the content version is re-read at most every POLL seconds, so
+# an edit is visible within that time plus one render.
+MASTHEAD_EDGE_CACHE = envbool("MASTHEAD_EDGE_CACHE", True)
+MASTHEAD_EDGE_POLL_SECONDS = float(envstr("MASTHEAD_EDGE_POLL_SECONDS", "1.0"))
+
 # --- Background tasks: one TASKS setting serves Wagtail's tasks and ours -------------------
 TASKS = {"default": {"BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
@@ -262,9 +272,15 @@ MASTHEAD_COMMENTS_CLOSE_AFTER_DAYS = envint("MASTHEAD_COMMENTS_CLOSE_AFTER_DAYS"
 # midnight, e.g. "23:00-06:00". Empty = no quiet hours.
 MASTHEAD_COMMENTS_QUIET_HOURS = envstr("MASTHEAD_COMMENTS_QUIET_HOURS", "")
 MASTHEAD_COMMENTS_MAX_LENGTH = envint("MASTHEAD_COMMENTS_MAX_LENGTH", 5000)  # characters
-MASTHEAD_COMMENTS_MAX_DEPTH = envint("MASTHEAD_COMMENTS_MAX_DEPTH", 3)  # levels shown, 1 = no replies
-MASTHEAD_COMMENTS_DUPLICATE_WINDOW_SECONDS = envint("MASTHEAD_COMMENTS_DUPLICATE_WINDOW_SECONDS", 120)
-MASTHEAD_COMMENTS_PAGE_SIZE = envint("MASTHEAD_COMMENTS_PAGE_SIZE", 50)  # top-level comments per page
+MASTHEAD_COMMENTS_MAX_DEPTH = envint(
+    "MASTHEAD_COMMENTS_MAX_DEPTH", 3
+)  # levels shown, 1 = no replies
+MASTHEAD_COMMENTS_DUPLICATE_WINDOW_SECONDS = envint(
+    "MASTHEAD_COMMENTS_DUPLICATE_WINDOW_SECONDS", 120
+)
+MASTHEAD_COMMENTS_PAGE_SIZE = envint(
+    "MASTHEAD_COMMENTS_PAGE_SIZE", 50
+)  # top-level comments per page
 # --- Newsletters (masthead.newsletters; see docs/newsletters.md) --------------------------
 # Bulk mail goes From a different address than account mail (DEFAULT_FROM_EMAIL).
 MASTHEAD_NEWSLETTER_FROM = envstr(

@@ -113,10 +113,16 @@ def test_nonce_race_integrity_error_returns_existing(alice, story, monkeypatch):
     assert Comment.objects.count() == 1
 
 
-def test_a_reused_nonce_on_another_comment_never_drops_the_new_one(alice, story, make_story, settings):
+def test_a_reused_nonce_on_another_comment_never_drops_the_new_one(
+    alice, story, make_story, settings
+):
     other = make_story("Another story for the nonce")
-    first = actions.post_comment(alice, story, "A first thoughtful comment on this story.", idempotency_key="fixed")
-    second = actions.post_comment(alice, other, "A different comment on another story.", idempotency_key="fixed")
+    first = actions.post_comment(
+        alice, story, "A first thoughtful comment on this story.", idempotency_key="fixed"
+    )
+    second = actions.post_comment(
+        alice, other, "A different comment on another story.", idempotency_key="fixed"
+    )
     assert second.comment is not None and second.comment.pk != first.comment.pk
     assert second.comment.story_id == other.pk
     assert Comment.objects.filter(body="A different comment on another story.").count() == 1
@@ -126,7 +132,9 @@ def test_nul_characters_are_reported_and_the_text_kept(client, alice, story):
     from django.urls import reverse
 
     client.force_login(alice)
-    response = client.post(reverse("comments:post", args=[story.pk]), {"body": "Hello\x00 world, this is fine."})
+    response = client.post(
+        reverse("comments:post", args=[story.pk]), {"body": "Hello\x00 world, this is fine."}
+    )
     html = response.content.decode()
     assert "control characters" in html
     assert "Hello world, this is fine." in html

@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import template
+from django.utils.safestring import mark_safe
 
 from masthead.articles.models import AccessLevel
-from masthead.metering.services import Entitlement, decide
+from masthead.metering.services import METER_SLOT, Entitlement, decide
 
 register = template.Library()
 
@@ -52,6 +53,14 @@ def story_access(context: template.Context, story: Any) -> StoryAccess:
     """``{% story_access page as access %}``: decide (and count) once, then split the body."""
     request = context.get("request")
     return split_body(story, decide(request, story))
+
+
+@register.simple_tag
+def meter_slot() -> str:
+    """``{% meter_slot %}``: where the reader's meter line goes. The story view fills it
+    per request (:func:`masthead.metering.services.meter_html`), so a cached story
+    variant holds the slot, never one reader's count."""
+    return mark_safe(METER_SLOT)  # noqa: S308 - a fixed HTML comment
 
 
 @register.simple_tag(takes_context=True)

@@ -1,0 +1,223 @@
+"""The edge cache: anonymous readers served in front of Django, from rendered pages.
+
+A WSGI wrapper (``masthead.wsgi.application``) that answers anonymous ``GET`` requests
+from pages Django already rendered and stored (:mod:`masthead.core.page_cache`),
+without building a Django request, running middleware or touching page routing:
+
+* a page the same for every anonymous reader (home, sections, tags, free stories,
+  feeds, sitemaps) is returned as stored;
+* a gated story (metered or subscribers-only) is stored as variants named after the
+  entitlement's shape (``full``, ``leadin:meter_exhausted``,
+  ``leadin:subscribers_only``) with the meter line left as a slot. The edge makes the
+  reader's meter decision (the same rules as :func:`masthead.metering.services.decide`):
+  a re-read or a used-up meter from the meter mirror in the cache, anything that may
+  count through :func:`~masthead.metering.services.decide_for` (the database, with its
+  row lock), then fills the slot with that reader's meter line.
+
+Anything it cannot answer exactly (a session or messages cookie, a method other than
+GET, an entry or variant not rendered yet, any error) goes to Django unchanged, which
+renders, decides and stores for the next reader. Entries are looked up first in a
+small per-process store, then in Django's cache (Redis in production); both are keyed
+by the content version, which is re-read from the cache at most every
+``MASTHEAD_EDGE_POLL_SECONDS`` (default 1 s), so a publish or edit is visible within
+that time plus one render (issue 7 asks for 5 s).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import close_old_connections
+from django.http import HttpRequest, HttpResponse
+from django.http.cookie import parse_cookie
+
+from masthead.core.page_cache import PAGE, STORY, content_version, page_key, variant_key
+
+logger = logging.getLogger(__name__)
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class EdgeCache:
+    """Wrap the Django WSGI ``app``; see the module documentation.
+
+    :param poll_seconds: how often the content version is re-read from the cache
+        (seconds; 0 = every request).
+    :param max_entries: bound of the per-process store (entries; cleared when full).
+    """
+
+    def __init__(self, app: WSGIApp, poll_seconds: float = 1.0, max_entries: int = 2048) -> None:
+        self.app = app
+        self.poll_seconds = poll_seconds
+        self.max_entries = max_entries
+        self.session_cookie = settings.SESSION_COOKIE_NAME
+        self._local: dict[str, Any] = {}
+        self._version = 0
+        self._checked = 0.0
+        self._cookie_ids: dict[str, str] = {}
+        self._lock = threading.Lock()
+        from masthead.metering import services as meter
+
+        self.meter = meter
+        self._slot = meter.METER_SLOT.encode()
+
+    # --- WSGI ---------------------------------------------------------------------------
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if environ.get("REQUEST_METHOD") != "GET":
+            return self.app(environ, start_response)
+        raw_cookie = environ.get("HTTP_COOKIE", "")
+        cookies = parse_cookie(raw_cookie) if raw_cookie else {}
+        if self.session_cookie in cookies or "messages" in cookies:
+            return self.app(environ, start_response)
+        try:
+            answer = self._answer(environ, cookies)
+        except Exception:  # noqa: BLE001 - the edge only ever speeds up; Django decides
+            logger.exception("edge cache failed; passing the request to Django")
+            answer = None
+        if answer is None:
+            return self.app(environ, start_response)
+        status, headers, body = answer
+        start_response(status, headers)
+        return [body]
+
+    # --- lookups ------------------------------------------------------------------------
+    def _current_version(self) -> int:
+        now = time.monotonic()
+        if now - self._checked >= self.poll_seconds:
+            version = content_version()
+            with self._lock:
+                if version != self._version:
+                    self._local.clear()
+                    self._version = version
+                self._checked = now
+        return self._version
+
+    def _get(self, key: str) -> Any:
+        value = self._local.get(key)
+        if value is None:
+            value = cache.get(key)
+            if value is not None:
+                if len(self._local) >= self.max_entries:
+                    self._local.clear()
+                self._local[key] = value
+        return value
+
+    def _meter_id(self, raw: str | None) -> str | None:
+        """The anonymous meter id of a signed cookie value, ``None`` if invalid."""
+        if not raw:
+            return None
+        known = self._cookie_ids.get(raw)
+        if known is None:
+            # Django's own signed-cookie check (public API), once per distinct cookie.
+            probe = HttpRequest()
+            probe.COOKIES = {self.meter.COOKIE_NAME: raw}
+            try:
+                value = probe.get_signed_cookie(
+                    self.meter.COOKIE_NAME, default=None, salt=self.meter.COOKIE_SALT
+                )
+            except Exception:  # noqa: BLE001 - any malformed cookie is a fresh meter
+                value = None
+            known = value if isinstance(value, str) and self.meter._ANON_ID_RE.match(value) else ""  # noqa: SLF001
+            if len(self._cookie_ids) >= 10000:
+                self._cookie_ids.clear()
+            self._cookie_ids[raw] = known
+        return known or None
+
+    # --- answers ------------------------------------------------------------------------
+    def _answer(
+        self, environ: dict[str, Any], cookies: dict[str, str]
+    ) -> tuple[str, list[tuple[str, str]], bytes] | None:
+        key = page_key(self._current_version(), "GET", environ)
+        entry = self._get(key)
+        if entry is None:
+            return None
+        if entry[0] == PAGE:
+            _kind, status, headers, body = entry
+            return self._response(status, headers, body)
+        if entry[0] == STORY:
+            return self._story(environ, cookies, key, entry)
+        return None
+
+    def _response(
+        self, status: int, headers: list[tuple[str, str]], body: bytes, *extra: tuple[str, str]
+    ) -> tuple[str, list[tuple[str, str]], bytes]:
+        out = [*headers, *extra, ("Content-Length", str(len(body))), ("X-Masthead-Cache", "edge")]
+        return f"{status} {HTTPStatus(status).phrase}", out, body
+
+    def _story(
+        self, environ: dict[str, Any], cookies: dict[str, str], key: str, entry: tuple
+    ) -> tuple[str, list[tuple[str, str]], bytes] | None:
+        m = self.meter
+        _kind, story_id, level, limit = entry
+        start = m.period_start()
+        meter_id = self._meter_id(cookies.get(m.COOKIE_NAME))
+        new_id = None
+        if level == "metered":
+            if meter_id is None:
+                if self._get(variant_key(key, "full")) is None:
+                    return None  # nothing to serve yet: Django starts the meter
+                new_id = uuid.uuid4().hex
+                reader = m.Reader(m.ANONYMOUS, f"a:{new_id}", limit)
+                entitlement = self._decide(reader, story_id, level, record=True)
+            else:
+                reader = m.Reader(m.ANONYMOUS, f"a:{meter_id}", limit)
+                seen = m.read_mirror(reader.key, start)
+                if seen is not None and story_id in seen:
+                    entitlement = m.Entitlement(
+                        True,
+                        m.Reason.ALREADY_COUNTED,
+                        m.ANONYMOUS,
+                        m._state(reader, len(seen), start),
+                    )
+                elif seen is not None and len(seen) >= limit:
+                    entitlement = m.Entitlement(
+                        False,
+                        m.Reason.METER_EXHAUSTED,
+                        m.ANONYMOUS,
+                        m._state(reader, len(seen), start),
+                    )
+                else:
+                    entitlement = self._decide(reader, story_id, level, record=True)
+        elif level == "subscribers":
+            reader = m.Reader(m.ANONYMOUS, f"a:{meter_id}" if meter_id else None, limit)
+            entitlement = self._decide(reader, story_id, level, record=False)
+        else:
+            return None
+        name = "full" if entitlement.full else f"leadin:{entitlement.reason}"
+        variant = self._get(variant_key(key, name))
+        if variant is None:
+            if new_id:
+                environ[m.EDGE_NEW_ID] = new_id  # Django continues this reader's meter
+            return None
+        status, headers, body = variant
+        body = body.replace(self._slot, m.meter_html(entitlement).encode())
+        if new_id:
+            return self._response(status, headers, body, ("Set-Cookie", self._cookie(new_id)))
+        return self._response(status, headers, body)
+
+    def _decide(self, reader: Any, story_id: int, level: str, *, record: bool) -> Any:
+        close_old_connections()
+        try:
+            return self.meter.decide_for(reader, story_id, level, record=record)
+        finally:
+            close_old_connections()
+
+    def _cookie(self, meter_id: str) -> str:
+        response = HttpResponse()
+        response.set_signed_cookie(self.meter.COOKIE_NAME, meter_id, **self.meter.cookie_settings())
+        return response.cookies[self.meter.COOKIE_NAME].OutputString()
+
+
+def wrap(app: WSGIApp) -> WSGIApp:
+    """``app`` behind the edge cache unless ``MASTHEAD_EDGE_CACHE`` is off."""
+    if not getattr(settings, "MASTHEAD_EDGE_CACHE", True):
+        return app
+    return EdgeCache(app, poll_seconds=getattr(settings, "MASTHEAD_EDGE_POLL_SECONDS", 1.0))

@@ -1,0 +1,210 @@
+"""The edge cache (masthead.core.edge) in front of the real Django WSGI handler.
+
+Each request goes through ``EdgeCache(WSGIHandler())`` exactly as ``masthead.wsgi``
+builds it, so the tests show what a reader on the wire receives: which requests the
+edge answers, that its bytes equal Django's, that the meter stays exact and that no
+reader ever gets another reader's or another entitlement's page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+
+import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.test import RequestFactory, override_settings
+
+from masthead.articles.models import AccessLevel
+from masthead.core.edge import EdgeCache
+from masthead.metering.models import MeterView
+from masthead.metering.services import COOKIE_NAME
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@dataclass
+class Answer:
+    status: str
+    headers: dict[str, str]
+    cookies: list[str]
+    body: str
+
+    @property
+    def from_edge(self) -> bool:
+        return self.headers.get("X-Masthead-Cache") == "edge"
+
+    def meter_cookie(self) -> str | None:
+        for raw in self.cookies:
+            jar = SimpleCookie(raw)
+            if COOKIE_NAME in jar:
+                return jar[COOKIE_NAME].value
+        return None
+
+
+class Wire:
+    """Sends requests through the edge and, for comparison, straight to Django."""
+
+    def __init__(self) -> None:
+        self.django = WSGIHandler()
+        self.edge = EdgeCache(self.django, poll_seconds=0)
+        self.rf = RequestFactory()
+
+    def _call(self, app, method: str, path: str, cookie: str = "") -> Answer:  # noqa: ANN001
+        extra = {"HTTP_COOKIE": cookie} if cookie else {}
+        environ = self.rf.generic(method, path, **extra).environ
+        seen: dict[str, object] = {}
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info=None):  # noqa: ANN001, ANN202
+            seen["status"], seen["headers"] = status, headers
+
+        body = b"".join(app(environ, start_response))
+        headers = seen["headers"]
+        return Answer(
+            str(seen["status"]),
+            {k: v for k, v in headers if k.lower() != "set-cookie"},
+            [v for k, v in headers if k.lower() == "set-cookie"],
+            body.decode(),
+        )
+
+    def get(self, path: str, cookie: str = "", method: str = "GET") -> Answer:
+        return self._call(self.edge, method, path, cookie)
+
+    def direct(self, path: str, cookie: str = "") -> Answer:
+        return self._call(self.django, "GET", path, cookie)
+
+
+@pytest.fixture
+def wire() -> Wire:
+    return Wire()
+
+
+def test_free_story_is_answered_by_the_edge_with_djangos_bytes(wire, make_story):
+    story = make_story("Free for all", access_level=AccessLevel.FREE)
+    first = wire.get(story.url)
+    assert first.status.startswith("200") and not first.from_edge
+    second = wire.get(story.url)
+    assert second.from_edge
+    assert second.body == first.body
+    assert "Third paragraph of story" in second.body
+
+
+def test_metered_rereads_come_from_the_edge_with_the_readers_own_meter(wire, make_story):
+    story = make_story("Metered news")
+    first = wire.get(story.url)  # Django: starts the meter, renders, stores the variant
+    cookie = f"{COOKIE_NAME}={first.meter_cookie()}"
+    assert not first.from_edge and first.meter_cookie()
+    again = wire.get(story.url, cookie)
+    assert again.from_edge
+    assert "1 / 3</span> free stories this month" in again.body
+    assert "Third paragraph of story" in again.body
+    assert again.headers["Cache-Control"] == "private"
+    assert "Cookie" in again.headers["Vary"]
+    assert not again.cookies  # a known reader gets no new cookie
+    # Byte for byte what Django renders for the same reader (a re-read).
+    assert again.body == wire.direct(story.url, cookie).body
+    assert MeterView.objects.count() == 1
+
+
+def test_new_reader_at_the_edge_is_counted_once_and_gets_a_working_cookie(wire, make_story):
+    story = make_story("Breaking")
+    wire.get(story.url)  # the first reader makes Django render the full variant
+    newcomer = wire.get(story.url)
+    assert newcomer.from_edge
+    meter_id = newcomer.meter_cookie().split(":")[0]
+    assert MeterView.objects.filter(reader_key=f"a:{meter_id}").count() == 1
+    # Django reads the same meter from that cookie: a re-read, not a second count.
+    cookie = f"{COOKIE_NAME}={newcomer.meter_cookie()}"
+    assert "1 / 3</span>" in wire.direct(story.url, cookie).body
+    assert MeterView.objects.filter(reader_key=f"a:{meter_id}").count() == 1
+
+
+@override_settings(MASTHEAD_METER_ANONYMOUS=2)
+def test_used_up_meter_gets_the_lead_in_and_no_gated_text(wire, make_story):
+    stories = [make_story(f"Story {n}") for n in range(3)]
+    # A first reader uses up the meter; Django renders the lead-in variant of story 2.
+    first = wire.get(stories[0].url)
+    cookie = f"{COOKIE_NAME}={first.meter_cookie()}"
+    wire.get(stories[1].url, cookie)
+    blocked = wire.get(stories[2].url, cookie)
+    assert "You have read all your free stories" in blocked.body
+    # A second reader does the same; their third story now comes from the edge.
+    other = wire.get(stories[0].url)
+    other_cookie = f"{COOKIE_NAME}={other.meter_cookie()}"
+    wire.get(stories[1].url, other_cookie)
+    edge_blocked = wire.get(stories[2].url, other_cookie)
+    assert edge_blocked.from_edge
+    assert "You have read all your free stories" in edge_blocked.body
+    assert "Lead paragraph of story" in edge_blocked.body
+    assert "Second paragraph" not in edge_blocked.body
+    assert "Third paragraph" not in edge_blocked.body
+    assert "2 / 2</span>" in edge_blocked.body
+    # Re-reads of the two counted stories still come in full, from the edge.
+    reread = wire.get(stories[0].url, other_cookie)
+    assert reread.from_edge and "Third paragraph" in reread.body
+    assert (
+        MeterView.objects.filter(reader_key=f"a:{other.meter_cookie().split(':')[0]}").count() == 2
+    )
+
+
+def test_tampered_or_malformed_cookie_is_a_fresh_meter(wire, make_story):
+    story = make_story("Tamper test")
+    good = wire.get(story.url).meter_cookie()
+    meter_id, rest = good.split(":", 1)
+    forged = ("0" * 32) + ":" + rest
+    for bad in (forged, "garbage", "::::", "x" * 4000):
+        answer = wire.get(story.url, f"{COOKIE_NAME}={bad}")
+        assert answer.status.startswith("200")
+        assert answer.meter_cookie() and answer.meter_cookie() != bad
+        assert "1 / 3</span>" in answer.body
+    assert not MeterView.objects.filter(reader_key="a:" + "0" * 32).exists()
+
+
+def test_signed_in_readers_and_other_methods_never_get_edge_answers(
+    wire, make_story, django_user_model
+):
+    story = make_story("Members too", access_level=AccessLevel.FREE)
+    wire.get(story.url)
+    assert wire.get(story.url).from_edge
+    with_session = wire.get(story.url, "sessionid=abc123")
+    assert not with_session.from_edge
+    with_messages = wire.get(story.url, "messages=xyz")
+    assert not with_messages.from_edge
+    head = wire.get(story.url, method="HEAD")
+    assert not head.from_edge
+    post = wire.get(story.url, method="POST")
+    assert not post.from_edge
+
+
+def test_an_edit_is_visible_on_the_next_request(wire, make_story):
+    story = make_story("Before the edit")
+    wire.get(story.url)
+    assert wire.get(story.url).from_edge
+    story.title = "After the edit"
+    story.save_revision().publish()
+    answer = wire.get(story.url)
+    assert "After the edit" in answer.body and "Before the edit" not in answer.body
+
+
+def test_access_level_change_is_never_served_from_an_old_variant(wire, make_story):
+    story = make_story("Going behind the wall")
+    first = wire.get(story.url)
+    wire.get(story.url)  # the edge now holds the full variant
+    story.access_level = AccessLevel.SUBSCRIBERS
+    story.save_revision().publish()
+    cookie = f"{COOKIE_NAME}={first.meter_cookie()}"
+    for _ in range(2):
+        answer = wire.get(story.url, cookie)
+        assert "This story is for subscribers" in answer.body
+        assert "Third paragraph" not in answer.body
+
+
+def test_deleted_meter_rows_are_never_served_from_the_mirror(wire, make_story):
+    story = make_story("Counted then reset")
+    first = wire.get(story.url)
+    cookie = f"{COOKIE_NAME}={first.meter_cookie()}"
+    assert wire.get(story.url, cookie).from_edge
+    MeterView.objects.all().delete()  # e.g. an editor resets the reader's meter
+    answer = wire.get(story.url, cookie)
+    assert "1 / 3</span>" in answer.body
+    assert MeterView.objects.count() == 1  # counted again, from the database
