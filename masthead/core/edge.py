@@ -43,6 +43,10 @@ from masthead.core.page_cache import PAGE, STORY, content_version, page_key, var
 
 logger = logging.getLogger(__name__)
 
+# How long readers of a page wait for another thread's render of it (seconds) before
+# rendering it themselves.
+FLIGHT_WAIT_SECONDS = 10.0
+
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -63,6 +67,8 @@ class EdgeCache:
         self._version = 0
         self._checked = 0.0
         self._cookie_ids: dict[str, str] = {}
+        self._mirrors: dict[str, tuple[float, Any, frozenset[int]]] = {}
+        self._flights: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
         from masthead.metering import services as meter
 
@@ -78,15 +84,39 @@ class EdgeCache:
         if self.session_cookie in cookies or "messages" in cookies:
             return self.app(environ, start_response)
         try:
-            answer = self._answer(environ, cookies)
+            answer, missing = self._answer(environ, cookies)
         except Exception:  # noqa: BLE001 - the edge only ever speeds up; Django decides
             logger.exception("edge cache failed; passing the request to Django")
-            answer = None
+            answer, missing = None, None
+        if answer is None and missing is not None:
+            # Single flight: one render per page and process after a publish, while
+            # the other readers of that page wait for it instead of rendering it too.
+            lock = self._flight(missing)
+            got = lock.acquire(timeout=FLIGHT_WAIT_SECONDS)
+            try:
+                try:
+                    answer, _ = self._answer(environ, cookies)
+                except Exception:  # noqa: BLE001
+                    answer = None
+                if answer is None:
+                    return self.app(environ, start_response)
+            finally:
+                if got:
+                    lock.release()
+                    with self._lock:
+                        self._flights.pop(missing, None)
         if answer is None:
             return self.app(environ, start_response)
         status, headers, body = answer
         start_response(status, headers)
         return [body]
+
+    def _flight(self, key: str) -> threading.Lock:
+        with self._lock:
+            lock = self._flights.get(key)
+            if lock is None:
+                lock = self._flights[key] = threading.Lock()
+            return lock
 
     # --- lookups ------------------------------------------------------------------------
     def _current_version(self) -> int:
@@ -134,17 +164,35 @@ class EdgeCache:
     # --- answers ------------------------------------------------------------------------
     def _answer(
         self, environ: dict[str, Any], cookies: dict[str, str]
-    ) -> tuple[str, list[tuple[str, str]], bytes] | None:
+    ) -> tuple[tuple[str, list[tuple[str, str]], bytes] | None, str | None]:
+        """``(answer or None, page key if no entry exists for the page at all)``."""
         key = page_key(self._current_version(), "GET", environ)
         entry = self._get(key)
         if entry is None:
-            return None
+            return None, key
         if entry[0] == PAGE:
             _kind, status, headers, body = entry
-            return self._response(status, headers, body)
+            return self._response(status, headers, body), None
         if entry[0] == STORY:
-            return self._story(environ, cookies, key, entry)
-        return None
+            return self._story(environ, cookies, key, entry), None
+        return None, None
+
+    def _seen(self, reader_key: str, start: Any) -> frozenset[int] | None:
+        """The meter mirror, re-read from the cache at most every ``poll_seconds``.
+
+        Safe to hold briefly because the edge only acts on facts that stay true all
+        month (a story counted, a meter used up); the count shown may lag by that long.
+        """
+        now = time.monotonic()
+        memo = self._mirrors.get(reader_key)
+        if memo is not None and now - memo[0] < self.poll_seconds and memo[1] == start:
+            return memo[2]
+        seen = self.meter.read_mirror(reader_key, start)
+        if seen is not None:
+            if len(self._mirrors) >= 50000:
+                self._mirrors.clear()
+            self._mirrors[reader_key] = (now, start, seen)
+        return seen
 
     def _response(
         self, status: int, headers: list[tuple[str, str]], body: bytes, *extra: tuple[str, str]
@@ -169,7 +217,7 @@ class EdgeCache:
                 entitlement = self._decide(reader, story_id, level, record=True)
             else:
                 reader = m.Reader(m.ANONYMOUS, f"a:{meter_id}", limit)
-                seen = m.read_mirror(reader.key, start)
+                seen = self._seen(reader.key, start)
                 if seen is not None and story_id in seen:
                     entitlement = m.Entitlement(
                         True,
@@ -204,6 +252,8 @@ class EdgeCache:
         return self._response(status, headers, body)
 
     def _decide(self, reader: Any, story_id: int, level: str, *, record: bool) -> Any:
+        if reader.key:
+            self._mirrors.pop(reader.key, None)
         close_old_connections()
         try:
             return self.meter.decide_for(reader, story_id, level, record=record)

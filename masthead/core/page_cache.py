@@ -26,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 VERSION_KEY = "masthead:content-version"
 # Kinds of cache entries under a page key: a whole page the same for every anonymous
@@ -132,6 +133,14 @@ class SharedPageCacheMiddleware:
         ):
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
+            # The same for every anonymous reader: a CDN may keep it for a few seconds
+            # (RFC 9111 §5.2.2.10 s-maxage; browsers revalidate, max-age=0). Vary:
+            # Cookie keeps signed-in readers' pages apart. Longer times belong with
+            # purging through wagtail.contrib.frontend_cache (docs/production.md).
+            patch_cache_control(
+                response, public=True, max_age=0, s_maxage=settings.MASTHEAD_SHARED_SMAXAGE
+            )
+            patch_vary_headers(response, ("Cookie",))
             headers = [
                 (k, v)
                 for k, v in response.items()

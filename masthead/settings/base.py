@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "masthead.accounts.middleware.ThrottledUserSessionsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -152,6 +152,9 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # an edit is visible within that time plus one render.
 MASTHEAD_EDGE_CACHE = envbool("MASTHEAD_EDGE_CACHE", True)
 MASTHEAD_EDGE_POLL_SECONDS = float(envstr("MASTHEAD_EDGE_POLL_SECONDS", "1.0"))
+# s-maxage (seconds) of pages that are the same for every anonymous reader, for a CDN in
+# front; keep it short unless the CDN is purged on publish (docs/production.md).
+MASTHEAD_SHARED_SMAXAGE = envint("MASTHEAD_SHARED_SMAXAGE", 5)
 
 # --- Background tasks: one TASKS setting serves Wagtail's tasks and ours -------------------
 TASKS = {"default": {"BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
@@ -222,7 +225,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if envbool("SECURE_COOKIES", False) else "http"
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "login": "30/m/ip", "signup": "20/m/ip"}
+# Activity is tracked by masthead.accounts.middleware (at most once per interval per session).
 USERSESSIONS_TRACK_ACTIVITY = True
+MASTHEAD_SESSION_TRACK_SECONDS = envint("MASTHEAD_SESSION_TRACK_SECONDS", 300)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -208,3 +208,55 @@ def test_deleted_meter_rows_are_never_served_from_the_mirror(wire, make_story):
     answer = wire.get(story.url, cookie)
     assert "1 / 3</span>" in answer.body
     assert MeterView.objects.count() == 1  # counted again, from the database
+
+
+def test_changed_meter_limits_reach_the_edge(wire, make_story):
+    from wagtail.models import Site
+
+    from masthead.metering.models import MeterSettings
+
+    story = make_story("Limits change")
+    first = wire.get(story.url)
+    cookie = f"{COOKIE_NAME}={first.meter_cookie()}"
+    assert "1 / 3</span>" in wire.get(story.url, cookie).body
+    limits = MeterSettings.for_site(Site.objects.get(is_default_site=True))
+    limits.anonymous_limit = 5
+    limits.save()
+    assert "1 / 5</span>" in wire.get(story.url, cookie).body
+
+
+def test_one_render_per_page_when_many_readers_miss_at_once(db):
+    """Single flight: 8 concurrent readers of a page nobody has rendered yet cause one
+    call into Django; the other seven get the stored page."""
+    import threading
+    import time as _time
+
+    from django.core.cache import cache
+
+    from masthead.core.page_cache import PAGE, content_version, page_key
+
+    calls = []
+
+    def django_app(environ, start_response):  # noqa: ANN001, ANN202
+        calls.append(1)
+        _time.sleep(0.2)  # a slow render
+        key = page_key(content_version(), "GET", environ)
+        cache.set(key, (PAGE, 200, [("Content-Type", "text/html")], b"rendered"))
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [b"rendered"]
+
+    edge = EdgeCache(django_app, poll_seconds=0)
+    environ = RequestFactory().get("/breaking/").environ
+    bodies = []
+
+    def reader() -> None:
+        out = edge(dict(environ), lambda status, headers, exc_info=None: None)
+        bodies.append(b"".join(out))
+
+    threads = [threading.Thread(target=reader) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert bodies == [b"rendered"] * 8
+    assert len(calls) == 1

@@ -73,3 +73,16 @@ def test_anonymous_listing_has_no_csrf_token_and_save_link_leads_to_sign_in(
     response = client.get(f"/saved/add/?story_id={story.pk}&next={story.url}")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert client.get("/saved/add/?story_id=nope").status_code == 400
+
+
+@pytest.mark.django_db
+def test_shared_pages_tell_a_cdn_how_long_and_metered_ones_say_private(client, make_story):
+    free = make_story("Free", access_level=AccessLevel.FREE)
+    metered = make_story("Metered", access_level=AccessLevel.METERED)
+    for response in (client.get(free.url), client.get(free.url), client.get("/")):
+        assert "public" in response["Cache-Control"]
+        assert "s-maxage=5" in response["Cache-Control"]
+        assert "max-age=0" in response["Cache-Control"]
+        assert "Cookie" in response["Vary"]
+    gated = client.get(metered.url)
+    assert "private" in gated["Cache-Control"] and "public" not in gated["Cache-Control"]
