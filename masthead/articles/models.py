@@ -305,11 +305,15 @@ class StoryPage(Page):
         still empty, named after the entitlement's shape), so the next reader with the
         same entitlement is served from the cache after their own meter decision.
         """
+        from masthead.core.member_pages import MemberVariant, eligible, shape_of
         from masthead.core.page_cache import StoryVariant
         from masthead.metering.services import (
             ANONYMOUS,
+            MEMBER,
             METER_SLOT,
+            SUBSCRIBER,
             anonymous_limit,
+            member_limit,
             meter_html,
             request_entitlement,
         )
@@ -329,6 +333,16 @@ class StoryPage(Page):
                 response._masthead_story_variant = StoryVariant(  # noqa: SLF001
                     name, self.pk, self.effective_access_level, anonymous_limit(request), content
                 )
+            elif entitlement.reader_kind in (MEMBER, SUBSCRIBER):
+                snap = eligible(request.user, self.pk)
+                if snap is not None:
+                    response._masthead_member_variant = MemberVariant(  # noqa: SLF001
+                        shape_of(entitlement),
+                        self.pk,
+                        self.effective_access_level,
+                        member_limit(request),
+                        content,
+                    )
             response.content = content.replace(slot, meter_html(entitlement).encode())
         return mark_shared(response)
 

@@ -25,3 +25,7 @@ class CoreConfig(AppConfig):
         post_save.connect(
             bump_content_version, sender="comments.Comment", dispatch_uid="masthead-bump-comment"
         )
+
+        from masthead.core.member_pages import connect_signals
+
+        connect_signals()

@@ -44,6 +44,20 @@ def content_version() -> int:
     return int(version)
 
 
+_polled = {"version": 0, "at": -1e9}
+
+
+def polled_version() -> int:
+    """:func:`content_version`, re-read at most every ``MASTHEAD_EDGE_POLL_SECONDS``
+    (per process), so a publish reaches every process within that time."""
+    import time
+
+    now = time.monotonic()
+    if now - _polled["at"] >= getattr(settings, "MASTHEAD_EDGE_POLL_SECONDS", 1.0):
+        _polled["version"], _polled["at"] = content_version(), now
+    return int(_polled["version"])
+
+
 def bump_content_version(**_: Any) -> None:
     """Invalidate every shared page (call on publish, unpublish, move, delete)."""
     try:

@@ -255,6 +255,9 @@ LOGGING = {
 MASTHEAD_METER_ANONYMOUS = envint("MASTHEAD_METER_ANONYMOUS", 3)
 MASTHEAD_METER_MEMBER = envint("MASTHEAD_METER_MEMBER", 10)
 MIDDLEWARE += ["masthead.metering.middleware.MeterMiddleware"]  # meter cookie + Cache-Control
+# Members' story pages from cached variants (masthead.core.member_pages); last, so Django's
+# session, auth, CSRF, security and meter middleware all run around it.
+MIDDLEWARE += ["masthead.core.member_pages.MemberPageMiddleware"]
 ACCOUNT_ADAPTER = "masthead.accounts.adapter.MastheadAccountAdapter"
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300  # seconds a re-check stays valid (delete account)
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True

@@ -1,0 +1,141 @@
+"""Members' story pages from cached variants: each member gets their own name, save
+state, meter, CSRF token and nonces; nobody gets another member's page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.http import HttpResponse
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from masthead.articles.models import AccessLevel
+from masthead.comments.models import Comment
+from masthead.core.member_pages import generalize
+from masthead.metering.models import MeterView
+from masthead.readinglist.models import SavedStory
+from masthead.testing.personas import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def member(email: str, *, csrf: bool = False, **extra: object) -> tuple[object, Client]:
+    user = make_user(email, **extra)
+    client = Client(enforce_csrf_checks=csrf)
+    client.force_login(user)
+    return user, client
+
+
+def test_second_member_gets_the_cached_variant_with_their_own_parts(make_story):
+    story = make_story("Shared by members")
+    alice, a = member("alice@example.org")
+    bob_user, b = member("bob.reader@example.org", csrf=True)
+    first = a.get(story.url)
+    assert first.get("X-Masthead-Cache") != "member"
+    page = b.get(story.url)
+    html = page.content.decode()
+    assert page["X-Masthead-Cache"] == "member"
+    assert "bob.reader@example.org" in html
+    assert "alice@example.org" not in html
+    assert "1 / 10</span>" in html
+    assert "Third paragraph of story" in html
+    assert "private" in page["Cache-Control"]
+    assert MeterView.objects.filter(reader_key=f"u:{bob_user.pk}").count() == 1
+    # Bob's CSRF token from the cached page works for Bob (CSRF checks enforced).
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    saved = b.post(
+        "/saved/add/", {"story_id": story.pk, "next": story.url, "csrfmiddlewaretoken": token}
+    )
+    assert saved.status_code in (302, 303)
+    assert SavedStory.objects.filter(user=bob_user, story=story).exists()
+    # ...and his next page shows it saved; every comment form has a fresh nonce.
+    again = b.get(story.url).content.decode()
+    assert "Saved ✓ (remove)" in again
+    nonces = re.findall(r'name="nonce" value="([^"]+)"', again)
+    assert nonces and "--masthead" not in again
+    assert set(nonces).isdisjoint(re.findall(r'name="nonce" value="([^"]+)"', html))
+
+
+def test_member_with_their_own_comment_on_the_story_gets_a_full_render(make_story):
+    story = make_story("Discussed")
+    _alice, a = member("alice@example.org")
+    carl, c = member("carl.commenter@example.org")
+    a.get(story.url)
+    Comment.objects.create(
+        story=story,
+        author=carl,
+        author_name="Carl",
+        body="My own words here.",
+        status="pending",
+        created_at=timezone.now(),
+    )
+    page = c.get(story.url)
+    assert page.get("X-Masthead-Cache") != "member"
+    assert "My own words here." in page.content.decode()  # their pending comment
+
+
+@override_settings(MASTHEAD_METER_MEMBER=1)
+def test_used_up_member_meter_gets_the_lead_in_from_the_cache(make_story):
+    one, two = make_story("One"), make_story("Two")
+    _a_user, a = member("alice@example.org")
+    b_user, b = member("bob.reader@example.org")
+    a.get(one.url)
+    a.get(two.url)  # Django renders the member lead-in of story two
+    b.get(one.url)
+    page = b.get(two.url)
+    html = page.content.decode()
+    assert page["X-Masthead-Cache"] == "member"
+    assert "Lead paragraph of story" in html
+    assert "Second paragraph" not in html and "Third paragraph" not in html
+    assert "Subscribe for unlimited reading" in html
+    assert MeterView.objects.filter(reader_key=f"u:{b_user.pk}").count() == 1
+
+
+def test_staff_and_readers_with_messages_are_always_rendered(make_story, rf):
+    story = make_story("Staff view", access_level=AccessLevel.FREE)
+    _a, a = member("alice@example.org")
+    a.get(story.url)
+    _s, staff = member("sam.staff@example.org", is_staff=True)
+    assert staff.get(story.url).get("X-Masthead-Cache") != "member"
+    _b, b = member("bob.reader@example.org")
+    # A pending flash message must be shown on the page, so no cached page for it.
+    storage = CookieStorage(rf.get("/"))
+    storage.add(constants.INFO, "Your settings were saved.")
+    carrier = HttpResponse()
+    storage.update(carrier)
+    b.cookies["messages"] = carrier.cookies["messages"].value
+    page = b.get(story.url)
+    assert page.get("X-Masthead-Cache") != "member"
+    assert "Your settings were saved." in page.content.decode()
+
+
+def test_subscriber_reads_in_full_with_the_subscriber_line(make_story):
+    from masthead.metering.models import Subscription
+
+    story = make_story("For subscribers", access_level=AccessLevel.SUBSCRIBERS)
+    first, f = member("sub.one@example.org")
+    Subscription.objects.create(user=first, plan="digital")
+    f.get(story.url)
+    second, s = member("sub.two@example.org")
+    Subscription.objects.create(user=second, plan="digital")
+    page = s.get(story.url)
+    html = page.content.decode()
+    assert page["X-Masthead-Cache"] == "member"
+    assert "Subscriber: unlimited stories" in html and "Third paragraph" in html
+    assert "sub.two@example.org" in html and "sub.one@example.org" not in html
+
+
+def test_generalize_refuses_a_page_that_still_names_the_member():
+    user = make_user("dora@example.org")
+    body = (
+        "<!--m:nav-->dora@example.org<!--/m:nav--><!--m:save-->x<!--/m:save-->"
+        "<p>Comment by dora@example.org</p>"
+    )
+    assert generalize(body, user) is None
+    clean = "<!--m:nav-->dora@example.org<!--/m:nav--><!--m:save-->x<!--/m:save--><p>News</p>"
+    assert (
+        generalize(clean, user) == "<!--m:nav--><!--/m:nav--><!--m:save--><!--/m:save--><p>News</p>"
+    )
