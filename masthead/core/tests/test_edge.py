@@ -13,14 +13,16 @@ from http.cookies import SimpleCookie
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
-from django.test import RequestFactory, override_settings
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.test import RequestFactory, TestCase, override_settings
 
 from masthead.articles.models import AccessLevel
 from masthead.core.edge import EdgeCache
 from masthead.metering.models import MeterView
 from masthead.metering.services import COOKIE_NAME
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 @dataclass
@@ -58,7 +60,16 @@ class Wire:
         def start_response(status: str, headers: list[tuple[str, str]], exc_info=None):  # noqa: ANN001, ANN202
             seen["status"], seen["headers"] = status, headers
 
-        body = b"".join(app(environ, start_response))
+        # As Django's test client does: the test's transaction stays open (no connection
+        # closing between requests) and on-commit work (the meter mirror) runs at once.
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                body = b"".join(app(environ, start_response))
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
         headers = seen["headers"]
         return Answer(
             str(seen["status"]),
@@ -75,7 +86,10 @@ class Wire:
 
 
 @pytest.fixture
-def wire() -> Wire:
+def wire(monkeypatch: pytest.MonkeyPatch) -> Wire:
+    # The edge closes stale connections around its own queries; inside a test's
+    # transaction that would end the test's transaction.
+    monkeypatch.setattr("masthead.core.edge.close_old_connections", lambda: None)
     return Wire()
 
 
