@@ -38,7 +38,7 @@ from typing import Any
 
 from .guidelines import CheckContext, Decision, check_batch
 from .guidelines.rules.abuse import AbuseRule
-from .guidelines.rules.language import detect
+from .guidelines.rules.language import LanguageRule
 
 REPO = Path(__file__).resolve().parents[2]
 CJK_RE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\u0e00-\u0e7f\uac00-\ud7af]")
@@ -137,14 +137,10 @@ def _row(rule: str, dataset: str, y: list[bool], pred: list[bool], **extra: Any)
 
 
 def _lang_rejects(texts: list[str]) -> list[bool]:
+    """Whether the language rule (default context) REJECTS each text."""
     ctx = CheckContext()
-    out = []
-    for t in texts:
-        lang, conf, _ = detect(t)
-        out.append(
-            lang not in ("en",) and not lang.startswith("und") and conf >= ctx.language_confidence
-        )
-    return out
+    rule = LanguageRule()
+    return [rule.check(t, ctx).decision == Decision.REJECT for t in texts]
 
 
 DEVANAGARI_RE = re.compile(r"[\u0900-\u097f]")

@@ -21,7 +21,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         """``--data-dir PATH``: the folder holding the data sets (sets the engine's env var)."""
-        parser.add_argument("--data-dir", help="The shared/ folder (its data/ holds the evaluation sets).")
+        parser.add_argument(
+            "--data-dir", help="The shared/ folder (its data/ holds the evaluation sets)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         """Run the evaluation; output goes to this command's stdout."""
