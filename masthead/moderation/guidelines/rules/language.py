@@ -121,6 +121,7 @@ def detect(text: str) -> tuple[str, float, dict[str, float | int]]:
     all_caps = n.text.upper() == n.text
     latin_words = []
     laughter = 0
+    laughs: set[str] = set()
     tokens = n.tokens()
     for i, t in enumerate(tokens):
         w = t.word
@@ -130,6 +131,7 @@ def detect(text: str) -> tuple[str, float, dict[str, float | int]]:
             w in _HA and any(0 <= j < len(tokens) and tokens[j].word in _HA for j in (i - 1, i + 1))
         ):
             laughter += 1
+            laughs.add(w)
             continue
         # Skip probable proper names (Title-case, not a common word): names of
         # people and places say nothing about the language of the sentence.
@@ -171,9 +173,7 @@ def detect(text: str) -> tuple[str, float, dict[str, float | int]]:
     upper_share = sum(c.isupper() for c in cased) / len(cased) if cased else 0.0
     lid_text = n.text.lower() if upper_share >= CAPS_LOWER_SHARE else n.text
     if laughter:
-        lid_text = " ".join(
-            w for w in lid_text.split() if not LAUGHTER_RE.match(w.strip(".,!?").lower())
-        )
+        lid_text = " ".join(w for w in lid_text.split() if w.strip(".,!?;:").lower() not in laughs)
     ranked = langid_model().rank(lid_text)
     lang, prob = ranked[0]
     if lang == "en":
