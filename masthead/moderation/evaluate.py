@@ -365,7 +365,8 @@ def print_table(rows: list[dict[str, Any]], out: Any = sys.stdout) -> None:
         file=out,
     )
     print(
-        "Tuning: language constants (incl. romanized-Hindi score thresholds) and abuse thresholds were set on",
+        "Tuning: language constants (incl. romanized-Hindi score thresholds), abuse thresholds and the abuse\n"
+        "rule's two VADER weights were set on",
         file=out,
     )
     print(

@@ -77,6 +77,9 @@ def test_laughter_and_mixed_text_are_not_rejected_as_another_language():
     rule = LanguageRule()
     laugh = rule.check("Ha ha ha ha, funny as hell, ha ha ha", CheckContext())
     assert laugh.decision is not Decision.REJECT, laugh.details
+    only_laughter = rule.check("HA HA HA ........ LOL", CheckContext())
+    assert only_laughter.details["language"] == "und"
+    assert only_laughter.decision is Decision.PUBLISH
     # English clause + Hinglish clause: held for a moderator, not rejected.
     mixed = rule.check(
         "Aap ko support nahi kar rahe ho to bhi chalega but do not support "

@@ -142,6 +142,8 @@ def detect(text: str) -> tuple[str, float, dict[str, float | int]]:
     feats["content_words"] = len(latin_words)
     if laughter:
         feats["laughter"] = laughter
+        if not latin_words and non_latin == 0:
+            return "und", 0.0, feats  # only laughter ("HA HA HA ... LOL")
     hing = word_list("hinglish_words")
     indian = word_list("indian_english")
     speak = word_list("textspeak")
