@@ -13,6 +13,8 @@ Sources:
     * ``data/romanized_hindi_model.json.gz``: our romanized-Hindi model
       (``training/train_language.py``).
     * wordfreq 3.1.1 (Apache-2.0 code, CC BY-SA 4.0 data): English word list.
+    * vaderSentiment 3.3.2 (MIT): VADER sentiment lexicon and rules (Hutto &
+      Gilbert 2014), shipped inside the package.
     * ``data/*.txt``: our own writing.
 """
 
@@ -84,6 +86,19 @@ def english_vocabulary() -> frozenset[str]:
     return _once("en_vocab", load)
 
 
+def sentiment_analyzer() -> Any:
+    """vaderSentiment's ``SentimentIntensityAnalyzer`` (``.polarity_scores(text)``
+    -> dict with ``compound`` in [-1, 1]; ``.lexicon``: word -> valence in
+    [-4, 4])."""
+
+    def load() -> Any:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+        return SentimentIntensityAnalyzer()
+
+    return _once("sentiment", load)
+
+
 def romanized_hindi_model() -> Any:
     """The shipped romanized-Hindi n-gram model (``romanized.RomanizedHindiModel``)."""
 
@@ -137,6 +152,7 @@ def warm_up() -> None:
             profanity_predict_prob,
             english_vocabulary,
             romanized_hindi_model,
+            sentiment_analyzer,
         )
     ]
     for t in threads:
@@ -147,6 +163,7 @@ def warm_up() -> None:
     profanity_predict_prob()
     english_vocabulary()
     romanized_hindi_model()
+    sentiment_analyzer()
     for name in ("hinglish_words", "indian_english", "textspeak"):
         word_list(name)
     weighted_list("insults")

@@ -41,3 +41,52 @@ def test_calm_comment_published():
         "I think the new bus timetable is a real improvement for people in the villages."
     )
     assert v.decision is Decision.PUBLISH, v.to_dict()
+
+
+def test_hostile_comment_without_profanity_is_held():
+    # No word of data/insults.txt and a low profanity-model score: the VADER
+    # terms of the hold score (negativity + "you" near a negative word) hold it.
+    text = "Your party ruined this state with corruption and you should feel ashamed."
+    r = AbuseRule().check(text, CheckContext())
+    assert r.details["lexicon"] == 0 and r.details["reject_score"] < 0.3
+    assert r.details["targeted_negative"] is True
+    assert r.decision is Decision.HOLD and r.code is ReasonCode.TOXIC
+
+
+def test_negativity_alone_never_rejects():
+    # The VADER terms raise the hold score only; rejection needs the reject score.
+    text = "Your party ruined this state with corruption and you should feel ashamed."
+    strict = CheckContext(abuse_hold_score=0.05, abuse_reject_score=0.3)
+    r = AbuseRule().check(text, strict)
+    assert r.score >= 0.3 > r.details["reject_score"]
+    assert r.decision is Decision.HOLD
+
+
+def test_friendly_comment_has_no_negativity():
+    r = AbuseRule().check(
+        "What a thoughtful article, thank you for explaining the budget so clearly.",
+        CheckContext(),
+    )
+    assert r.details["negativity"] == 0 and r.details["targeted_negative"] is False
+    assert r.decision is Decision.PUBLISH
+
+
+def test_laughter_and_mixed_text_are_not_rejected_as_another_language():
+    from masthead.moderation.guidelines.rules.language import LanguageRule
+
+    rule = LanguageRule()
+    laugh = rule.check("Ha ha ha ha, funny as hell, ha ha ha", CheckContext())
+    assert laugh.decision is not Decision.REJECT, laugh.details
+    only_laughter = rule.check("HA HA HA ........ LOL", CheckContext())
+    assert only_laughter.details["language"] == "und"
+    assert only_laughter.decision is Decision.PUBLISH
+    # English clause + Hinglish clause: held for a moderator, not rejected.
+    mixed = rule.check(
+        "Aap ko support nahi kar rahe ho to bhi chalega but do not support "
+        "them because all of their leaders are corrupt",
+        CheckContext(),
+    )
+    assert mixed.decision is Decision.HOLD and mixed.details.get("mixed") == 1, mixed.details
+    # Plain Hinglish is still rejected.
+    hing = rule.check("Modi ji ab bhi samay hai Pakistan ko sabak sikha do", CheckContext())
+    assert hing.decision is Decision.REJECT

@@ -1,23 +1,35 @@
 """Abusive-language rule (TOXIC) and shared helpers for the personal rule.
 
-Score (0..1) = 1 - (1 - p_model) * (1 - p_lexicon), where
+Two scores (0..1):
+
+* the *reject score* = 1 - (1 - p_model) * (1 - p_lexicon), where
     * ``p_model``: alt-profanity-check 1.9.1 probability (linear SVM,
       calibrated; trained by its authors on Davidson et al. 2017 + Wikipedia
       toxic comments), computed on the text with *mentions* masked;
     * ``p_lexicon``: the highest weight among phrases of our own list
       ``data/insults.txt`` used in the text (word-boundary match on folded
       text, so "Scunthorpe", "assess" and "cockpit" never match), plus
-      ``TARGET_BONUS`` when the phrase is aimed at someone ("you idiot").
+      ``TARGET_BONUS`` when the phrase is aimed at someone ("you idiot");
+* the *hold score* = reject score + ``NEGATIVITY_WEIGHT`` * max(0, -VADER
+  compound) + ``TARGETED_NEGATIVE_WEIGHT`` if a second-person word stands
+  within 3 words before (or right after) a word of negative VADER valence
+  (<= ``NEGATIVE_VALENCE``), capped at 1. VADER (Hutto & Gilbert 2014,
+  vaderSentiment, MIT) catches hostile comments without profanity ("you are
+  a disgrace to this country") that the other two miss; being weak evidence
+  it only ever sends a comment to a moderator, never rejects it.
 
 A *mention* is a word that is quoted or discussed rather than used: text in
 quotation marks ('idiot', "idiot", “idiot”) of up to 40 characters, or the
-word after "the word"/"the term"/"words like". Mentions are ignored by both
-parts of the score.
+word after "the word"/"the term"/"words like". Mentions are ignored by the
+model and lexicon parts of the score.
 
-Thresholds: ``ctx.abuse_reject_score`` (default 0.95) rejects,
-``ctx.abuse_hold_score`` (default 0.10) holds. They were chosen on TRAC-1
-English *train* (OAG vs NAG: hold at the best F1, reject where few NAG
-comments score); ``evaluate`` reports TRAC-1 dev and OLID.
+Thresholds: ``ctx.abuse_reject_score`` (default 0.95) applies to the reject
+score, ``ctx.abuse_hold_score`` (default 0.30) to the hold score. The two
+weights were chosen on TRAC-1 English *train* (OAG vs NAG) by best F1 over a
+small grid (``NEGATIVITY_WEIGHT`` 0-0.4, ``TARGETED_NEGATIVE_WEIGHT`` 0-0.2);
+the hold default stayed at 0.30, which now holds about 10% of acceptable
+(NAG) train comments instead of 6.5% (0.40 would hold 6.5%). ``evaluate``
+reports TRAC-1 dev and OLID, and F1 and workload at other hold thresholds.
 """
 
 from __future__ import annotations
@@ -27,10 +39,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..base import CheckContext, Decision, ReasonCode, RuleResult, Span
-from ..models import profanity_predict_prob, weighted_list
+from ..models import profanity_predict_prob, sentiment_analyzer, weighted_list
 from ..normalise import NormalisedText, normalise, phrase_pattern
 
 TARGET_BONUS = 0.15
+#: Hold-score terms (see module doc); chosen on TRAC-1 English train.
+NEGATIVITY_WEIGHT = 0.30
+TARGETED_NEGATIVE_WEIGHT = 0.10
+NEGATIVE_VALENCE = -1.5
+_WORD_RE = re.compile(r"[a-z']+")
 MENTION_RE = re.compile(
     r"""(?:(?<!\w)'[^'\n]{1,40}'(?!\w)|"[^"\n]{1,40}"|“[^”\n]{1,40}”|‘[^’\n]{1,40}’"""
     r"""|\b(?:the\s+(?:word|words|term|phrase|slur|insult)s?|words?\s+like|called\s+\w+)\s+[\w*]+)""",
@@ -146,9 +163,31 @@ def combine(p_model: float, p_lex: float) -> float:
     return 1.0 - (1.0 - p_model) * (1.0 - p_lex)
 
 
+def negativity(text: str) -> tuple[float, bool]:
+    """``(max(0, -VADER compound), targeted)`` for ``text``.
+
+    ``targeted``: a word with VADER valence <= ``NEGATIVE_VALENCE`` has a
+    second-person word (``SECOND_PERSON``) among the 3 words before it or the
+    word right after it ("you liar", "your pathetic party", "shame on you").
+    """
+    sia = sentiment_analyzer()
+    neg = max(0.0, -float(sia.polarity_scores(text)["compound"]))
+    lex = sia.lexicon
+    ws = _WORD_RE.findall(text.lower())
+    targeted = False
+    for i, w in enumerate(ws):
+        if lex.get(w, 0.0) <= NEGATIVE_VALENCE and any(
+            ws[j] in SECOND_PERSON for j in range(max(0, i - 3), min(len(ws), i + 2)) if j != i
+        ):
+            targeted = True
+            break
+    return neg, targeted
+
+
 class AbuseRule:
-    """TOXIC: REJECT at score >= ctx.abuse_reject_score, HOLD at
-    score >= ctx.abuse_hold_score. Spans: the abusive words found."""
+    """TOXIC: REJECT at reject score >= ctx.abuse_reject_score, HOLD at hold
+    score >= ctx.abuse_hold_score (see module doc). ``score`` is the hold
+    score; details give every part. Spans: the abusive words found."""
 
     name = "abuse"
 
@@ -166,10 +205,26 @@ class AbuseRule:
             names = [*ctx.thread_names, *ctx.story_author_names]
             hits = lexicon_hits(text, names)
             p_lex = lexicon_score(hits)
-            score = round(combine(float(p), p_lex), 4)
-            details = {"model": round(float(p), 4), "lexicon": round(p_lex, 4)}
+            reject_score = combine(float(p), p_lex)
+            neg, targeted = negativity(masked_for_model(text))
+            score = round(
+                min(
+                    1.0,
+                    reject_score
+                    + NEGATIVITY_WEIGHT * neg
+                    + (TARGETED_NEGATIVE_WEIGHT if targeted else 0.0),
+                ),
+                4,
+            )
+            details = {
+                "model": round(float(p), 4),
+                "lexicon": round(p_lex, 4),
+                "negativity": round(neg, 4),
+                "targeted_negative": targeted,
+                "reject_score": round(reject_score, 4),
+            }
             spans = [h.span for h in hits]
-            if score >= ctx.abuse_reject_score:
+            if reject_score >= ctx.abuse_reject_score:
                 out.append(
                     RuleResult(
                         self.name,
