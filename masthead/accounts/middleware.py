@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -25,17 +26,24 @@ class ThrottledUserSessionsMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
         self.interval = int(getattr(settings, "MASTHEAD_SESSION_TRACK_SECONDS", 300))
+        self._recent: dict[str, float] = {}
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         session = getattr(request, "session", None)
         user = getattr(request, "user", None)
         key = getattr(session, "session_key", None)
+        now = time.monotonic()
         if (
             key
+            and now - self._recent.get(key, -1e9) >= self.interval
             and user is not None
             and user.is_authenticated
-            and cache.add(f"masthead:session-seen:{key}", 1, self.interval)
         ):
+            if len(self._recent) >= 10000:
+                self._recent.clear()
+            self._recent[key] = now  # this process asks the shared cache once per interval
+            if not cache.add(f"masthead:session-seen:{key}", 1, self.interval):
+                return self.get_response(request)
             from allauth.usersessions.models import UserSession
 
             UserSession.objects.create_from_request(request, user=user, session=session)

@@ -40,7 +40,7 @@ from django.template import Context
 from django.template.loader import get_template
 from django.utils.html import escape
 
-from masthead.core.page_cache import SHARED_TTL, page_key, polled_version
+from masthead.core.page_cache import SHARED_TTL, local_get, page_key, polled_version
 
 SNAPSHOT_TTL = 60  # seconds; bounds what a change without a signal (bulk update) can leave
 SNAPSHOT_PREFIX = "masthead:member-snapshot:"
@@ -266,7 +266,7 @@ class MemberPageMiddleware:
         user = request.user
         if user.is_staff or user.is_superuser:
             return None
-        pointer = cache.get(pointer_key(key))
+        pointer = local_get(pointer_key(key))
         if pointer is None:
             return None
         story_id, level, limit = pointer
@@ -291,7 +291,7 @@ class MemberPageMiddleware:
                 )
             else:
                 entitlement = m.decide_for(reader, story_id, level, record=level == "metered")
-        hit = cache.get(variant_key(key, shape_of(entitlement)))
+        hit = local_get(variant_key(key, shape_of(entitlement)))
         if hit is None:
             return None  # Django renders (its decision agrees: counting is idempotent)
         status, headers, body = hit

@@ -45,6 +45,21 @@ def content_version() -> int:
 
 
 _polled = {"version": 0, "at": -1e9}
+_local: dict[str, Any] = {}
+LOCAL_ENTRIES = 2048  # bound of the per-process copy of version-keyed entries
+
+
+def local_get(key: str) -> Any:
+    """``cache.get(key)`` for entries that never change under their key (the content
+    version is part of it), kept in a per-process dict after the first read."""
+    value = _local.get(key)
+    if value is None:
+        value = cache.get(key)
+        if value is not None:
+            if len(_local) >= LOCAL_ENTRIES:
+                _local.clear()
+            _local[key] = value
+    return value
 
 
 def polled_version() -> int:
