@@ -140,7 +140,7 @@ def main() -> None:
     with connection.cursor() as cur:
         cur.execute(
             "TRUNCATE migration_importedcomment, migration_heldcomment, migration_heldthread, "
-            "migration_legacyauthor, migration_importrun, comments_comment"
+            "migration_legacyauthor, migration_importrun, comments_comment CASCADE"
         )
 
     from masthead.migration.importer import ImportOptions, import_comments
