@@ -39,6 +39,15 @@ def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _backend_cpu_s(pid: int) -> float | None:
+    """CPU seconds (user + system) of PostgreSQL backend ``pid``, from ``/proc`` (same host only)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _ensure_database(url: str) -> None:
     import psycopg
     from psycopg import sql
@@ -145,6 +154,10 @@ def main() -> None:
 
     from masthead.migration.importer import ImportOptions, import_comments
 
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        backend = cur.fetchone()[0]
+    pg0 = _backend_cpu_s(backend)
     rss_before = _rss_mib()
     opts = ImportOptions(
         path=export,
@@ -156,6 +169,7 @@ def main() -> None:
     t0, c0 = time.perf_counter(), time.process_time()
     report = import_comments(opts)
     elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    pg1 = _backend_cpu_s(backend)
     load = os.getloadavg()[0]
     rss_after = _rss_mib()
     reimport = None
@@ -186,6 +200,10 @@ def main() -> None:
         ("import elapsed", f"{elapsed:,.1f} s"),
         ("import posts/s", f"{posts / elapsed:,.0f}"),
         ("import CPU time (this process)", f"{cpu:,.1f} s (PostgreSQL server time not included)"),
+        (
+            "PostgreSQL backend CPU time",
+            f"{pg1 - pg0:,.1f} s" if pg0 is not None and pg1 is not None else "n/a (remote)",
+        ),
         ("load average (1 min) at end", f"{load:.1f} on {os.cpu_count()} CPUs"),
         ("peak RSS before import", f"{rss_before:,.1f} MiB"),
         ("peak RSS after import", f"{rss_after:,.1f} MiB"),
