@@ -62,6 +62,7 @@ from .parsers import (
     parse_wxr,
 )
 from .urls import normalise_story_url, read_mapping_file
+from .writer import BackgroundWriter, InlineWriter, make_writer
 
 __all__ = [
     "ImportAborted",
@@ -102,6 +103,8 @@ class ImportOptions:
         progress: called with the number of comments read so far, every
             ``progress_every`` comments and once at the end.
         rematch_only: do not read a file; only release held threads that now match.
+        background_writer: write batches on a background thread while the file is
+            parsed (PostgreSQL, outside a transaction only; see :mod:`.writer`).
     """
 
     path: Path | None
@@ -119,6 +122,7 @@ class ImportOptions:
     progress: Callable[[int], None] | None = None
     progress_every: int = 10_000
     rematch_only: bool = False
+    background_writer: bool = True
 
 
 @dataclass
@@ -410,6 +414,7 @@ class _Importer:
         self.held_threads_buffer: list[HeldThread] = []
         self.held_buffer: list[HeldComment] = []
         self.now = timezone.now()
+        self.writer: InlineWriter | BackgroundWriter = InlineWriter()
 
     # -- stream ------------------------------------------------------------
     def consume(self, records: Iterable[object]) -> None:
@@ -482,16 +487,26 @@ class _Importer:
 
     # -- writing -----------------------------------------------------------
     def flush(self) -> None:
+        """Hand the buffered batch to the writer (one transaction; see :mod:`.writer`)."""
         if not (self.buffer or self.held_buffer or self.held_threads_buffer):
             return
-        with transaction.atomic():
-            if self.held_threads_buffer:
-                HeldThread.objects.bulk_create(self.held_threads_buffer, ignore_conflicts=True)
-            if self.held_buffer:
-                self._write_held(self.held_buffer)
-            if self.buffer:
-                self._write_comments(self.buffer)
+        batch = (self.buffer, self.held_buffer, self.held_threads_buffer)
         self.buffer, self.held_buffer, self.held_threads_buffer = [], [], []
+        self.writer.submit(lambda: self._write_batch(*batch))
+
+    def _write_batch(
+        self,
+        comments: list[tuple[ParsedComment, int]],
+        held: list[HeldComment],
+        held_threads: list[HeldThread],
+    ) -> None:
+        with transaction.atomic():
+            if held_threads:
+                HeldThread.objects.bulk_create(held_threads, ignore_conflicts=True)
+            if held:
+                self._write_held(held)
+            if comments:
+                self._write_comments(comments)
 
     def _write_held(self, held: list[HeldComment]) -> None:
         ids = [h.old_id for h in held]
@@ -959,18 +974,23 @@ def _import(opts: ImportOptions, old_hosts: list[str], mapping: dict[str, str]) 
     )
     matcher = StoryMatcher(opts.source, old_hosts, mapping)
     importer = _Importer(opts, run, matcher)
-    importer.release_held()
+    importer.release_held()  # inline: held rows are deleted only once written
     stats = ParseStats()
+    importer.writer = make_writer(opts.background_writer)
     try:
         if not opts.rematch_only:
             importer.consume(_records(opts, stats))
+        importer.writer.close()  # every complete batch written (or its error raised)
     except ParseError as exc:
         # drop the incomplete batch; keep complete ones consistent (parents linked)
         importer.buffer, importer.held_buffer, importer.held_threads_buffer = [], [], []
+        importer.writer.close()  # the complete batches already handed over are written
         importer.finish()
         _collect_parse_stats(importer.report, stats)
         _mark_run(run, ImportRun.Status.FAILED, importer.report, str(exc))
         raise ImportAborted(exc, importer.report) from exc
+    finally:
+        importer.writer.cancel()  # no-op after close(); on any other error stop the thread
     importer.finish()
     _collect_parse_stats(importer.report, stats)
     _mark_run(run, ImportRun.Status.COMPLETED, importer.report)
