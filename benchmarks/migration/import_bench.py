@@ -124,6 +124,11 @@ def main() -> None:
     ap.add_argument("--stories", type=int, default=100)
     ap.add_argument("--batch-size", type=int, default=2000)
     ap.add_argument("--no-parse-baseline", action="store_true")
+    ap.add_argument(
+        "--inline-writer",
+        action="store_true",
+        help="write batches in the parsing thread (no overlap; to compare or profile)",
+    )
     ap.add_argument("--reimport", action="store_true", help="also time a second (no-op) run")
     args = ap.parse_args()
 
@@ -220,6 +225,7 @@ def main() -> None:
         source="bench",
         mapping_path=mapping,
         batch_size=args.batch_size,
+        background_writer=not args.inline_writer,
     )
     t0, c0 = time.perf_counter(), time.process_time()
     report = import_comments(opts)
@@ -252,6 +258,7 @@ def main() -> None:
         ("orphaned replies", f"{report.orphaned:,}"),
         ("legacy authors", f"{report.authors_legacy + report.authors_accounts:,}"),
         ("batch size", f"{args.batch_size:,}"),
+        ("batch writer", "inline" if args.inline_writer else "background thread"),
         ("import elapsed", f"{elapsed:,.1f} s"),
         ("import posts/s", f"{posts / elapsed:,.0f}"),
         ("import CPU time (this process)", f"{cpu:,.1f} s (PostgreSQL server time not included)"),
