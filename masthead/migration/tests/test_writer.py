@@ -139,3 +139,27 @@ def test_background_import_keeps_parents_is_idempotent_and_resumable(story_at, t
     again = import_comments(opts)
     assert (again.imported, again.skipped_duplicate) == (0, 25)
     assert Comment.objects.count() == 25
+
+
+@pg_only
+@pytest.mark.django_db(transaction=True)
+def test_background_import_of_malformed_file_keeps_complete_batches(story_at, tmp_path):
+    from masthead.comments.models import Comment
+    from masthead.migration.importer import ImportAborted, ImportOptions, import_comments
+    from masthead.migration.models import ImportRun
+
+    story_at("/news/a")
+    rows = ["id,thread_id,thread_url,created_at,body"]
+    rows += [f"{i},s1,/news/a,2021-01-01T00:00:00Z,c{i}" for i in range(1, 8)]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join([*rows, '8,s1,/news/a,2021-01-01T00:00:00Z,"unterminated']) + "\n")
+    with pytest.raises(ImportAborted) as err:
+        import_comments(ImportOptions(path=bad, fmt="csv", source="b", batch_size=3))
+    assert err.value.parse_error.line == 9
+    # the two complete batches handed to the writer were written before the report
+    assert Comment.objects.count() == 6 == err.value.report.imported
+    assert ImportRun.objects.get(source="b").status == ImportRun.Status.FAILED
+    fixed = tmp_path / "fixed.csv"
+    fixed.write_text("\n".join([*rows, '8,s1,/news/a,2021-01-01T00:00:00Z,"done"']) + "\n")
+    report = import_comments(ImportOptions(path=fixed, fmt="csv", source="b", batch_size=3))
+    assert (report.imported, report.skipped_duplicate, Comment.objects.count()) == (2, 6, 8)
