@@ -12,7 +12,11 @@ Algorithm (streaming, memory flat in the number of comments):
    are skipped (idempotence), legacy authors are found or created, the
    :class:`~masthead.comments.models.Comment` rows and their
    :class:`~masthead.migration.models.ImportedComment` records are
-   ``bulk_create``-d. Comments of unmatched threads go to the holding area.
+   written with ``COPY`` (:func:`fast_insert`). Comments of unmatched threads go
+   to the holding area. On PostgreSQL, outside a caller's transaction, the
+   batches are written by a background thread with its own connection while the
+   file is parsed (:mod:`.writer`: in order, nothing after a failed batch, bounded
+   queue), which overlaps the Python work with the database's.
 4. After the stream, parents are linked in SQL from the ``ImportedComment`` table
    (``UPDATE ... FROM``, in id ranges) -- this handles replies that came before
    their parent without a dict of every id in memory. A reply whose parent is not
