@@ -397,6 +397,20 @@ def _records(opts: ImportOptions, stats: ParseStats) -> Iterator[object]:
 # --------------------------------------------------------------------------- importer
 
 
+@dataclass(slots=True)
+class _Prepared:
+    """A comment of a matched thread, cleaned and ready to be written (see ``_prepare``)."""
+
+    comment: ParsedComment
+    story: int
+    author_key: str | None
+    body: str
+    emptied: bool  # the old body had content, nothing survived cleaning
+    status: str
+    created_at: datetime
+    date_missing: bool  # neither the comment nor its thread had a date: import time used
+
+
 class _Importer:
     def __init__(self, opts: ImportOptions, run: ImportRun, matcher: StoryMatcher) -> None:
         self.opts = opts
@@ -414,7 +428,7 @@ class _Importer:
         self.threads: dict[str, int | None] = {}
         self.thread_dates: dict[str, datetime | None] = {}
         self.held_threads: set[str] = set()
-        self.buffer: list[tuple[ParsedComment, int]] = []
+        self.buffer: list[_Prepared] = []
         self.held_threads_buffer: list[HeldThread] = []
         self.held_buffer: list[HeldComment] = []
         self.now = timezone.now()
@@ -476,7 +490,7 @@ class _Importer:
             return
         story = self.threads.get(c.thread_source_id)
         if story is not None:
-            self.buffer.append((c, story))
+            self.buffer.append(self._prepare(c, story))
         elif c.thread_source_id in self.held_threads:
             self.held_buffer.append(
                 HeldComment(
@@ -500,7 +514,7 @@ class _Importer:
 
     def _write_batch(
         self,
-        comments: list[tuple[ParsedComment, int]],
+        comments: list[_Prepared],
         held: list[HeldComment],
         held_threads: list[HeldThread],
     ) -> None:
@@ -533,33 +547,47 @@ class _Importer:
         HeldComment.objects.bulk_create(fresh.values(), ignore_conflicts=True)
         self.report.held += len(fresh)
 
-    def _write_comments(self, batch: list[tuple[ParsedComment, int]]) -> None:
+    def _prepare(self, c: ParsedComment, story: int) -> _Prepared:
+        """The per-comment work that needs no database (HTML cleaning above all).
+
+        Runs in the parsing thread, so with a background writer it overlaps the
+        database work of the batch before (see :mod:`.writer`).
+        """
+        body = clean_comment_html(c.html)
+        created = c.created_at or self.thread_dates.get(c.thread_source_id)
+        return _Prepared(
+            comment=c,
+            story=story,
+            author_key=_author_key(self.source, c),
+            body=body,
+            emptied=not body and bool(c.html.strip()),
+            status=str(_status(c)),
+            created_at=created or self.now,
+            date_missing=created is None,
+        )
+
+    def _write_comments(self, batch: list[_Prepared]) -> None:
         r = self.report
         source = self.source
-        done = _existing_old_ids(source, [c.source_id for c, _ in batch])
-        todo: list[tuple[ParsedComment, int, str | None]] = []
-        for c, story in batch:
-            if c.source_id in done:
+        done = _existing_old_ids(source, [p.comment.source_id for p in batch])
+        todo: list[_Prepared] = []
+        for p in batch:
+            if p.comment.source_id in done:
                 r.skipped_duplicate += 1
                 continue
-            done.add(c.source_id)
-            todo.append((c, story, _author_key(source, c)))
+            done.add(p.comment.source_id)
+            todo.append(p)
         if not todo:
             return
-        authors = self._authors([(c, key) for c, _, key in todo])
+        authors = self._authors([(p.comment, p.author_key) for p in todo])
         comments: list[tuple[Any, ...]] = []
         records: list[tuple[Any, ...]] = []
         run_id = self.run.pk
-        for c, story, key in todo:
-            body = clean_comment_html(c.html)
-            if not body and c.html.strip():
-                r.empty_after_cleaning += 1
-            created = c.created_at or self.thread_dates.get(c.thread_source_id)
-            if created is None:
-                r.missing_dates += 1
-                created = self.now
-            status = _status(c)
-            field_name = f"imported_{status}"
+        for p in todo:
+            c, key = p.comment, p.author_key
+            r.empty_after_cleaning += p.emptied
+            r.missing_dates += p.date_missing
+            field_name = f"imported_{p.status}"
             setattr(r, field_name, getattr(r, field_name) + 1)
             if key is None:
                 r.authors_anonymous_comments += 1
@@ -568,12 +596,12 @@ class _Importer:
                 legacy_id, author_id = authors[key]
             comments.append(
                 (
-                    story,
+                    p.story,
                     author_id,
                     (c.author_name or c.author_username)[:150],
-                    body,
-                    str(status),
-                    created,
+                    p.body,
+                    p.status,
+                    p.created_at,
                     {
                         "imported": {
                             "source": source,
@@ -683,7 +711,7 @@ class _Importer:
             self.matcher.earlier[held.old_thread_id] = story
             qs = HeldComment.objects.filter(source=self.source, old_thread_id=held.old_thread_id)
             for h in qs.order_by("pk").iterator(chunk_size=self.opts.batch_size):
-                self.buffer.append((_comment_from_json(h.data), story))
+                self.buffer.append(self._prepare(_comment_from_json(h.data), story))
                 self.report.released_comments += 1
                 if len(self.buffer) >= self.opts.batch_size:
                     self.flush()
