@@ -39,6 +39,70 @@ def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _backend_cpu_s(pid: int) -> float | None:
+    """CPU seconds (user + system) of PostgreSQL backend ``pid``, from ``/proc`` (same host only)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class _BackendCPU:
+    """Sum the CPU time of every PostgreSQL backend this process opens (same host only).
+
+    The importer's background writer opens (and closes) its own connection, so the
+    backends are learnt from Django's ``connection_created`` signal and their
+    ``/proc`` CPU counters sampled every 0.2 s (a backend's last <= 0.2 s can be missed).
+    """
+
+    def __init__(self) -> None:
+        import threading
+
+        from django.db.backends.signals import connection_created
+
+        self.start: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        connection_created.connect(self._created, weak=False)
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+
+    def watch(self, pid: int) -> None:
+        cpu = _backend_cpu_s(pid)
+        if cpu is not None:
+            with self.lock:
+                self.start.setdefault(pid, cpu)
+                self.last[pid] = cpu
+
+    def _created(self, sender, connection, **kwargs) -> None:  # noqa: ANN001
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            self.watch(cur.fetchone()[0])
+
+    def _sample(self) -> None:
+        while not self.stop.wait(0.2):
+            with self.lock:
+                pids = list(self.last)
+            for pid in pids:
+                cpu = _backend_cpu_s(pid)
+                if cpu is not None:
+                    with self.lock:
+                        self.last[pid] = cpu
+
+    def total(self) -> float | None:
+        self.stop.set()
+        self.thread.join()
+        for pid in list(self.last):
+            cpu = _backend_cpu_s(pid)
+            if cpu is not None:
+                self.last[pid] = cpu
+        if not self.start:
+            return None
+        return sum(self.last[pid] - self.start[pid] for pid in self.start)
+
+
 def _ensure_database(url: str) -> None:
     import psycopg
     from psycopg import sql
@@ -60,6 +124,11 @@ def main() -> None:
     ap.add_argument("--stories", type=int, default=100)
     ap.add_argument("--batch-size", type=int, default=2000)
     ap.add_argument("--no-parse-baseline", action="store_true")
+    ap.add_argument(
+        "--inline-writer",
+        action="store_true",
+        help="write batches in the parsing thread (no overlap; to compare or profile)",
+    )
     ap.add_argument("--reimport", action="store_true", help="also time a second (no-op) run")
     args = ap.parse_args()
 
@@ -140,11 +209,15 @@ def main() -> None:
     with connection.cursor() as cur:
         cur.execute(
             "TRUNCATE migration_importedcomment, migration_heldcomment, migration_heldthread, "
-            "migration_legacyauthor, migration_importrun, comments_comment"
+            "migration_legacyauthor, migration_importrun, comments_comment CASCADE"
         )
 
     from masthead.migration.importer import ImportOptions, import_comments
 
+    pg_cpu = _BackendCPU()
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        pg_cpu.watch(cur.fetchone()[0])
     rss_before = _rss_mib()
     opts = ImportOptions(
         path=export,
@@ -152,10 +225,12 @@ def main() -> None:
         source="bench",
         mapping_path=mapping,
         batch_size=args.batch_size,
+        background_writer=not args.inline_writer,
     )
     t0, c0 = time.perf_counter(), time.process_time()
     report = import_comments(opts)
     elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    pg_seconds = pg_cpu.total()
     load = os.getloadavg()[0]
     rss_after = _rss_mib()
     reimport = None
@@ -183,9 +258,14 @@ def main() -> None:
         ("orphaned replies", f"{report.orphaned:,}"),
         ("legacy authors", f"{report.authors_legacy + report.authors_accounts:,}"),
         ("batch size", f"{args.batch_size:,}"),
+        ("batch writer", "inline" if args.inline_writer else "background thread"),
         ("import elapsed", f"{elapsed:,.1f} s"),
         ("import posts/s", f"{posts / elapsed:,.0f}"),
         ("import CPU time (this process)", f"{cpu:,.1f} s (PostgreSQL server time not included)"),
+        (
+            "PostgreSQL backends' CPU time",
+            f"{pg_seconds:,.1f} s" if pg_seconds is not None else "n/a (remote server)",
+        ),
         ("load average (1 min) at end", f"{load:.1f} on {os.cpu_count()} CPUs"),
         ("peak RSS before import", f"{rss_before:,.1f} MiB"),
         ("peak RSS after import", f"{rss_after:,.1f} MiB"),

@@ -12,7 +12,11 @@ Algorithm (streaming, memory flat in the number of comments):
    are skipped (idempotence), legacy authors are found or created, the
    :class:`~masthead.comments.models.Comment` rows and their
    :class:`~masthead.migration.models.ImportedComment` records are
-   ``bulk_create``-d. Comments of unmatched threads go to the holding area.
+   written with ``COPY`` (:func:`fast_insert`). Comments of unmatched threads go
+   to the holding area. On PostgreSQL, outside a caller's transaction, the
+   batches are written by a background thread with its own connection while the
+   file is parsed (:mod:`.writer`: in order, nothing after a failed batch, bounded
+   queue), which overlaps the Python work with the database's.
 4. After the stream, parents are linked in SQL from the ``ImportedComment`` table
    (``UPDATE ... FROM``, in id ranges) -- this handles replies that came before
    their parent without a dict of every id in memory. A reply whose parent is not
@@ -62,6 +66,7 @@ from .parsers import (
     parse_wxr,
 )
 from .urls import normalise_story_url, read_mapping_file
+from .writer import BackgroundWriter, InlineWriter, make_writer
 
 __all__ = [
     "ImportAborted",
@@ -102,6 +107,8 @@ class ImportOptions:
         progress: called with the number of comments read so far, every
             ``progress_every`` comments and once at the end.
         rematch_only: do not read a file; only release held threads that now match.
+        background_writer: write batches on a background thread while the file is
+            parsed (PostgreSQL, outside a transaction only; see :mod:`.writer`).
     """
 
     path: Path | None
@@ -119,6 +126,7 @@ class ImportOptions:
     progress: Callable[[int], None] | None = None
     progress_every: int = 10_000
     rematch_only: bool = False
+    background_writer: bool = True
 
 
 @dataclass
@@ -389,6 +397,20 @@ def _records(opts: ImportOptions, stats: ParseStats) -> Iterator[object]:
 # --------------------------------------------------------------------------- importer
 
 
+@dataclass(slots=True)
+class _Prepared:
+    """A comment of a matched thread, cleaned and ready to be written (see ``_prepare``)."""
+
+    comment: ParsedComment
+    story: int
+    author_key: str | None
+    body: str
+    emptied: bool  # the old body had content, nothing survived cleaning
+    status: str
+    created_at: datetime
+    date_missing: bool  # neither the comment nor its thread had a date: import time used
+
+
 class _Importer:
     def __init__(self, opts: ImportOptions, run: ImportRun, matcher: StoryMatcher) -> None:
         self.opts = opts
@@ -406,10 +428,11 @@ class _Importer:
         self.threads: dict[str, int | None] = {}
         self.thread_dates: dict[str, datetime | None] = {}
         self.held_threads: set[str] = set()
-        self.buffer: list[tuple[ParsedComment, int]] = []
+        self.buffer: list[_Prepared] = []
         self.held_threads_buffer: list[HeldThread] = []
         self.held_buffer: list[HeldComment] = []
         self.now = timezone.now()
+        self.writer: InlineWriter | BackgroundWriter = InlineWriter()
 
     # -- stream ------------------------------------------------------------
     def consume(self, records: Iterable[object]) -> None:
@@ -467,7 +490,7 @@ class _Importer:
             return
         story = self.threads.get(c.thread_source_id)
         if story is not None:
-            self.buffer.append((c, story))
+            self.buffer.append(self._prepare(c, story))
         elif c.thread_source_id in self.held_threads:
             self.held_buffer.append(
                 HeldComment(
@@ -482,16 +505,26 @@ class _Importer:
 
     # -- writing -----------------------------------------------------------
     def flush(self) -> None:
+        """Hand the buffered batch to the writer (one transaction; see :mod:`.writer`)."""
         if not (self.buffer or self.held_buffer or self.held_threads_buffer):
             return
-        with transaction.atomic():
-            if self.held_threads_buffer:
-                HeldThread.objects.bulk_create(self.held_threads_buffer, ignore_conflicts=True)
-            if self.held_buffer:
-                self._write_held(self.held_buffer)
-            if self.buffer:
-                self._write_comments(self.buffer)
+        batch = (self.buffer, self.held_buffer, self.held_threads_buffer)
         self.buffer, self.held_buffer, self.held_threads_buffer = [], [], []
+        self.writer.submit(lambda: self._write_batch(*batch))
+
+    def _write_batch(
+        self,
+        comments: list[_Prepared],
+        held: list[HeldComment],
+        held_threads: list[HeldThread],
+    ) -> None:
+        with transaction.atomic():
+            if held_threads:
+                HeldThread.objects.bulk_create(held_threads, ignore_conflicts=True)
+            if held:
+                self._write_held(held)
+            if comments:
+                self._write_comments(comments)
 
     def _write_held(self, held: list[HeldComment]) -> None:
         ids = [h.old_id for h in held]
@@ -514,49 +547,64 @@ class _Importer:
         HeldComment.objects.bulk_create(fresh.values(), ignore_conflicts=True)
         self.report.held += len(fresh)
 
-    def _write_comments(self, batch: list[tuple[ParsedComment, int]]) -> None:
-        r = self.report
-        ids = [c.source_id for c, _ in batch]
-        done = set(
-            ImportedComment.objects.filter(source=self.source, old_id__in=ids).values_list(
-                "old_id", flat=True
-            )
+    def _prepare(self, c: ParsedComment, story: int) -> _Prepared:
+        """The per-comment work that needs no database (HTML cleaning above all).
+
+        Runs in the parsing thread, so with a background writer it overlaps the
+        database work of the batch before (see :mod:`.writer`).
+        """
+        body = clean_comment_html(c.html)
+        created = c.created_at or self.thread_dates.get(c.thread_source_id)
+        return _Prepared(
+            comment=c,
+            story=story,
+            author_key=_author_key(self.source, c),
+            body=body,
+            emptied=not body and bool(c.html.strip()),
+            status=str(_status(c)),
+            created_at=created or self.now,
+            date_missing=created is None,
         )
-        todo: list[tuple[ParsedComment, int]] = []
-        for c, story in batch:
-            if c.source_id in done:
+
+    def _write_comments(self, batch: list[_Prepared]) -> None:
+        r = self.report
+        source = self.source
+        done = _existing_old_ids(source, [p.comment.source_id for p in batch])
+        todo: list[_Prepared] = []
+        for p in batch:
+            if p.comment.source_id in done:
                 r.skipped_duplicate += 1
                 continue
-            done.add(c.source_id)
-            todo.append((c, story))
+            done.add(p.comment.source_id)
+            todo.append(p)
         if not todo:
             return
-        authors = self._authors([c for c, _ in todo])
-        comments: list[dict[str, Any]] = []
-        for c, story in todo:
-            body = clean_comment_html(c.html)
-            if not body and c.html.strip():
-                r.empty_after_cleaning += 1
-            created = c.created_at or self.thread_dates.get(c.thread_source_id)
-            if created is None:
-                r.missing_dates += 1
-                created = self.now
-            status = _status(c)
-            key = _author_key(self.source, c)
-            author_id = authors[key][1] if key else None
+        authors = self._authors([(p.comment, p.author_key) for p in todo])
+        comments: list[tuple[Any, ...]] = []
+        records: list[tuple[Any, ...]] = []
+        run_id = self.run.pk
+        for p in todo:
+            c, key = p.comment, p.author_key
+            r.empty_after_cleaning += p.emptied
+            r.missing_dates += p.date_missing
+            field_name = f"imported_{p.status}"
+            setattr(r, field_name, getattr(r, field_name) + 1)
             if key is None:
                 r.authors_anonymous_comments += 1
+                legacy_id, author_id = None, None
+            else:
+                legacy_id, author_id = authors[key]
             comments.append(
-                {
-                    "story_id": story,
-                    "author_id": author_id,
-                    "author_name": (c.author_name or c.author_username)[:150],
-                    "body": body,
-                    "status": str(status),
-                    "created_at": created,
-                    "verdict": {
+                (
+                    p.story,
+                    author_id,
+                    (c.author_name or c.author_username)[:150],
+                    p.body,
+                    p.status,
+                    p.created_at,
+                    {
                         "imported": {
-                            "source": self.source,
+                            "source": source,
                             "old_id": c.source_id,
                             "old_state": {
                                 "deleted": c.is_deleted,
@@ -566,72 +614,69 @@ class _Importer:
                             "note": "moderated on the old platform; guideline check skipped",
                         }
                     },
-                }
+                )
             )
-            r.imported += 1
-            setattr(r, f"imported_{status}", getattr(r, f"imported_{status}") + 1)
-        comment_ids = fast_insert(Comment, comments, return_ids=True)
+            parent = c.parent_source_id
+            records.append(
+                (
+                    source,
+                    c.source_id[:255],
+                    c.thread_source_id[:255],
+                    parent[:255] if parent else None,
+                    legacy_id,
+                    run_id,
+                    False,
+                )
+            )
+        r.imported += len(todo)
+        comment_ids = fast_insert(Comment, _COMMENT_COLUMNS, comments, return_ids=True)
         fast_insert(
             ImportedComment,
-            [
-                {
-                    "source": self.source,
-                    "old_id": c.source_id[:255],
-                    "old_thread_id": c.thread_source_id[:255],
-                    "old_parent_id": (c.parent_source_id or None) and c.parent_source_id[:255],
-                    "comment_id": pk,
-                    "legacy_author_id": authors[key][0]
-                    if (key := _author_key(self.source, c))
-                    else None,
-                    "run_id": self.run.pk,
-                    "orphan": False,
-                }
-                for (c, _), pk in zip(todo, comment_ids, strict=True)
-            ],
+            _RECORD_COLUMNS,
+            [(*row, pk) for row, pk in zip(records, comment_ids, strict=True)],
         )
 
-    def _authors(self, comments: list[ParsedComment]) -> dict[str, tuple[int, int | None]]:
-        """``{key: (legacy author id, claimed user id or None)}`` for the batch, creating rows."""
+    def _authors(
+        self, comments: list[tuple[ParsedComment, str | None]]
+    ) -> dict[str, tuple[int, int | None]]:
+        """``{key: (legacy author id, claimed user id or None)}`` for the batch, creating rows.
+
+        ``comments`` are ``(comment, author key)`` pairs. An unclaimed e-mail author
+        (new or from an earlier batch/run) whose address a reader has verified is
+        claimed for that reader here, so comments imported after a sign-up are
+        theirs at once.
+        """
         wanted: dict[str, ParsedComment] = {}
-        for c in comments:
-            key = _author_key(self.source, c)
+        for c, key in comments:
             if key and key not in wanted:
                 wanted[key] = c
         if not wanted:
             return {}
-        found = {
-            k: (pk, user)
-            for k, pk, user in LegacyAuthor.objects.filter(key__in=wanted).values_list(
-                "key", "pk", "claimed_by_id"
-            )
-        }
+        found = _legacy_authors(list(wanted))
         missing = [k for k in wanted if k not in found]
         # unclaimed addresses (new or earlier) that a reader has already verified
         check = [
             k[6:] for k in wanted if k.startswith("email:") and found.get(k, (0, None))[1] is None
         ]
         verified = _verified_users(check) if check else {}
-        now = timezone.now()
         if missing:
-            LegacyAuthor.objects.bulk_create(
-                [
-                    LegacyAuthor(
-                        key=k,
-                        source=self.source,
-                        email=wanted[k].author_email,
-                        display_name=(wanted[k].author_name or wanted[k].author_username)[:150],
-                        url=wanted[k].author_url[:500],
-                        claimed_by_id=verified.get(wanted[k].author_email or ""),
-                        claimed_at=now if verified.get(wanted[k].author_email or "") else None,
+            now = timezone.now()
+            rows = []
+            for k in missing:
+                c = wanted[k]
+                user = verified.get(c.author_email or "")
+                rows.append(
+                    (
+                        k,
+                        self.source,
+                        c.author_email,
+                        (c.author_name or c.author_username)[:150],
+                        c.author_url[:500],
+                        user,
+                        now if user else None,
                     )
-                    for k in missing
-                ],
-                ignore_conflicts=True,
-            )
-            for k, pk, user in LegacyAuthor.objects.filter(key__in=missing).values_list(
-                "key", "pk", "claimed_by_id"
-            ):
-                found[k] = (pk, user)
+                )
+            found.update(_insert_legacy_authors(rows))
         for k, (_pk, user) in list(found.items()):
             email = k[6:] if k.startswith("email:") else ""
             if user is None and email in verified and k not in missing:
@@ -666,7 +711,7 @@ class _Importer:
             self.matcher.earlier[held.old_thread_id] = story
             qs = HeldComment.objects.filter(source=self.source, old_thread_id=held.old_thread_id)
             for h in qs.order_by("pk").iterator(chunk_size=self.opts.batch_size):
-                self.buffer.append((_comment_from_json(h.data), story))
+                self.buffer.append(self._prepare(_comment_from_json(h.data), story))
                 self.report.released_comments += 1
                 if len(self.buffer) >= self.opts.batch_size:
                     self.flush()
@@ -693,26 +738,72 @@ class _Importer:
             )
 
 
+#: Columns the importer writes (``attname`` s); other fields get their model default.
+_COMMENT_COLUMNS = (
+    "story_id",
+    "author_id",
+    "author_name",
+    "body",
+    "status",
+    "created_at",
+    "verdict",
+)
+_RECORD_COLUMNS = (
+    "source",
+    "old_id",
+    "old_thread_id",
+    "old_parent_id",
+    "legacy_author_id",
+    "run_id",
+    "orphan",
+    "comment_id",
+)
+_LEGACY_AUTHOR_COLUMNS = (
+    "key",
+    "source",
+    "email",
+    "display_name",
+    "url",
+    "claimed_by_id",
+    "claimed_at",
+)
+
+
 def fast_insert(
-    model: type[models.Model], rows: list[dict[str, Any]], *, return_ids: bool = False
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    return_ids: bool = False,
 ) -> list[int]:
-    """Insert ``rows`` (``{attname: value}``) into ``model``'s table; return new pks if asked.
+    """Insert ``rows`` (tuples of values for ``columns``, given as attnames) into ``model``'s table.
+
+    Returns the new primary keys, in row order, when ``return_ids`` is set (else ``[]``).
+    Values of JSON fields are Python objects. Fields not in ``columns`` get their
+    model default, so columns added to the model later still work.
 
     On PostgreSQL: primary keys are drawn from the table's sequence, then the rows
     go in with ``COPY ... FROM STDIN`` (about 5x faster than ``bulk_create``, which
-    compiles a parameterised INSERT through model instances). Fields missing from a
-    row get their model default, so columns added to the model later still work.
-    Elsewhere (SQLite in tests): ``bulk_create``. Runs in the caller's transaction.
+    compiles a parameterised INSERT through model instances). Elsewhere (SQLite in
+    tests): ``bulk_create``. Runs in the caller's transaction.
     """
     if not rows:
         return []
-    if connection.vendor != "postgresql":
-        objs = model.objects.bulk_create([model(**row) for row in rows])
-        return [obj.pk for obj in objs]
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    defaults = {f.attname: f.get_default() for f in fields if f.has_default()}
-    json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
+    if connection.vendor != "postgresql":
+        objs = model.objects.bulk_create(
+            [model(**dict(zip(columns, row, strict=True))) for row in rows]
+        )
+        return [obj.pk for obj in objs]
+    by_attname = {f.attname: f for f in meta.concrete_fields if not f.primary_key}
+    given = [by_attname[name] for name in columns]
+    rest = [f for f in by_attname.values() if f.attname not in columns]
+    json_positions = [i for i, f in enumerate(given) if isinstance(f, models.JSONField)]
+    tail = tuple(
+        json.dumps(v) if isinstance(f, models.JSONField) and v is not None else v
+        for f in rest
+        for v in [f.get_default() if f.has_default() else None]
+    )
     pk_col = meta.pk.column
     with connection.cursor() as cursor:
         ids: list[int] = []
@@ -722,25 +813,100 @@ def fast_insert(
                 [meta.db_table, pk_col, len(rows)],
             )
             ids = [r[0] for r in cursor.fetchall()]
-        columns = ([pk_col] if return_ids else []) + [f.column for f in fields]
-        quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+        names = ([pk_col] if return_ids else []) + [f.column for f in given + rest]
+        quoted = ", ".join(connection.ops.quote_name(c) for c in names)
         copy_sql = f"COPY {connection.ops.quote_name(meta.db_table)} ({quoted}) FROM STDIN"
         with cursor.cursor.copy(copy_sql) as copy:
+            write_row = copy.write_row
             for i, row in enumerate(rows):
-                values = [ids[i]] if return_ids else []
-                for f in fields:
-                    value = row[f.attname] if f.attname in row else defaults.get(f.attname)
-                    if f.attname in json_fields and value is not None:
-                        value = json.dumps(value)
-                    values.append(value)
-                copy.write_row(values)
+                if json_positions:
+                    row = list(row)
+                    for j in json_positions:
+                        if row[j] is not None:
+                            row[j] = json.dumps(row[j])
+                if return_ids:
+                    write_row((ids[i], *row, *tail))
+                else:
+                    write_row((*row, *tail))
     return ids
+
+
+def _existing_old_ids(source: str, old_ids: list[str]) -> set[str]:
+    """The ``old_ids`` of ``source`` that were imported already (one query)."""
+    if connection.vendor != "postgresql":
+        return set(
+            ImportedComment.objects.filter(source=source, old_id__in=old_ids).values_list(
+                "old_id", flat=True
+            )
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT old_id FROM {ImportedComment._meta.db_table} "  # noqa: S608 -- model meta
+            "WHERE source = %s AND old_id = ANY(%s)",
+            [source, old_ids],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _legacy_authors(keys: list[str]) -> dict[str, tuple[int, int | None]]:
+    """``{key: (id, claimed_by_id)}`` of the existing legacy authors among ``keys``."""
+    if connection.vendor != "postgresql":
+        return {
+            k: (pk, user)
+            for k, pk, user in LegacyAuthor.objects.filter(key__in=keys).values_list(
+                "key", "pk", "claimed_by_id"
+            )
+        }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT key, id, claimed_by_id FROM {LegacyAuthor._meta.db_table} "  # noqa: S608
+            "WHERE key = ANY(%s)",
+            [keys],
+        )
+        return {k: (pk, user) for k, pk, user in cursor.fetchall()}
+
+
+def _insert_legacy_authors(rows: list[tuple[Any, ...]]) -> dict[str, tuple[int, int | None]]:
+    """Create legacy authors (tuples of ``_LEGACY_AUTHOR_COLUMNS``); keys that exist are kept.
+
+    Returns ``{key: (id, claimed_by_id)}`` for every row's key -- the new row, or the
+    one a concurrent import created first (``ON CONFLICT DO NOTHING``, then re-read).
+    """
+    if connection.vendor != "postgresql":
+        LegacyAuthor.objects.bulk_create(
+            [LegacyAuthor(**dict(zip(_LEGACY_AUTHOR_COLUMNS, row, strict=True))) for row in rows],
+            ignore_conflicts=True,
+        )
+        return _legacy_authors([row[0] for row in rows])
+    columns = [list(col) for col in zip(*rows, strict=True)]
+    table = LegacyAuthor._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {table} ({", ".join(_LEGACY_AUTHOR_COLUMNS)})
+                SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[],
+                                     %s::text[], %s::integer[], %s::timestamptz[])
+                ON CONFLICT DO NOTHING
+                RETURNING key, id, claimed_by_id""",  # noqa: S608 -- names from model meta
+            columns,
+        )
+        created = {k: (pk, user) for k, pk, user in cursor.fetchall()}
+    if len(created) < len(rows):
+        created.update(_legacy_authors([row[0] for row in rows if row[0] not in created]))
+    return created
 
 
 def _verified_users(emails: list[str]) -> dict[str, int]:
     """``{lower-cased email: user id}`` for addresses verified in allauth (case-insensitive)."""
     from allauth.account.models import EmailAddress
 
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT lower(email), user_id FROM {EmailAddress._meta.db_table} "  # noqa: S608
+                "WHERE verified AND lower(email) = ANY(%s)",
+                [emails],
+            )
+            return dict(cursor.fetchall())
     rows = (
         EmailAddress.objects.annotate(lower=Lower("email"))
         .filter(lower__in=emails, verified=True)
@@ -840,18 +1006,23 @@ def _import(opts: ImportOptions, old_hosts: list[str], mapping: dict[str, str]) 
     )
     matcher = StoryMatcher(opts.source, old_hosts, mapping)
     importer = _Importer(opts, run, matcher)
-    importer.release_held()
+    importer.release_held()  # inline: held rows are deleted only once written
     stats = ParseStats()
+    importer.writer = make_writer(opts.background_writer)
     try:
         if not opts.rematch_only:
             importer.consume(_records(opts, stats))
+        importer.writer.close()  # every complete batch written (or its error raised)
     except ParseError as exc:
         # drop the incomplete batch; keep complete ones consistent (parents linked)
         importer.buffer, importer.held_buffer, importer.held_threads_buffer = [], [], []
+        importer.writer.close()  # the complete batches already handed over are written
         importer.finish()
         _collect_parse_stats(importer.report, stats)
         _mark_run(run, ImportRun.Status.FAILED, importer.report, str(exc))
         raise ImportAborted(exc, importer.report) from exc
+    finally:
+        importer.writer.cancel()  # no-op after close(); on any other error stop the thread
     importer.finish()
     _collect_parse_stats(importer.report, stats)
     _mark_run(run, ImportRun.Status.COMPLETED, importer.report)
