@@ -19,7 +19,7 @@ GET, an entry or variant not rendered yet, any error) goes to Django unchanged, 
 renders, decides and stores for the next reader. Entries are looked up first in a
 small per-process store, then in Django's cache (Redis in production); both are keyed
 by the content version, which is re-read from the cache at most every
-``MASTHEAD_EDGE_POLL_SECONDS`` (default 1 s), so a publish or edit is visible within
+``MASTHEAD_EDGE_POLL_SECONDS`` (default 0.2 s), so a publish or edit is visible within
 that time plus one render (issue 7 asks for 5 s).
 """
 
@@ -270,4 +270,4 @@ def wrap(app: WSGIApp) -> WSGIApp:
     """``app`` behind the edge cache unless ``MASTHEAD_EDGE_CACHE`` is off."""
     if not getattr(settings, "MASTHEAD_EDGE_CACHE", True):
         return app
-    return EdgeCache(app, poll_seconds=getattr(settings, "MASTHEAD_EDGE_POLL_SECONDS", 1.0))
+    return EdgeCache(app, poll_seconds=getattr(settings, "MASTHEAD_EDGE_POLL_SECONDS", 0.2))

@@ -19,6 +19,7 @@ file-based default every app process sees the same version.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -39,7 +40,9 @@ def content_version() -> int:
     """Return the current content version (1 when none is stored yet)."""
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
+        # Start from the clock (ms), not 1: after a cache flush the new versions are
+        # still higher than any a running process remembers, so no old key comes back.
+        cache.add(VERSION_KEY, int(time.time() * 1000), timeout=None)
         version = cache.get(VERSION_KEY, 1)
     return int(version)
 
@@ -64,12 +67,14 @@ def local_get(key: str) -> Any:
 
 def polled_version() -> int:
     """:func:`content_version`, re-read at most every ``MASTHEAD_EDGE_POLL_SECONDS``
-    (per process), so a publish reaches every process within that time."""
-    import time
-
+    (per process), so a publish reaches every process within that time. A new version
+    empties the per-process copy (:func:`local_get`)."""
     now = time.monotonic()
-    if now - _polled["at"] >= getattr(settings, "MASTHEAD_EDGE_POLL_SECONDS", 1.0):
-        _polled["version"], _polled["at"] = content_version(), now
+    if now - _polled["at"] >= getattr(settings, "MASTHEAD_EDGE_POLL_SECONDS", 0.2):
+        version = content_version()
+        if version != _polled["version"]:
+            _local.clear()
+        _polled["version"], _polled["at"] = version, now
     return int(_polled["version"])
 
 
@@ -77,8 +82,8 @@ def bump_content_version(**_: Any) -> None:
     """Invalidate every shared page (call on publish, unpublish, move, delete)."""
     try:
         cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, timeout=None)
+    except ValueError:  # no version stored yet (or the cache was flushed)
+        cache.add(VERSION_KEY, int(time.time() * 1000) + 1, timeout=None)
 
 
 def mark_shared(response: HttpResponse) -> HttpResponse:

@@ -957,7 +957,36 @@ def link_parents(source: str) -> int:
         ImportedComment.objects.filter(
             source=source, orphan=True, comment__parent__isnull=False
         ).update(orphan=False)
+    set_thread_depths(source)
     return linked
+
+
+def set_thread_depths(source: str) -> int:
+    """Give every imported comment of ``source`` its reply depth (0 for a top-level one).
+
+    Comments are written before their parents are linked, so they arrive with depth 0;
+    the reply-depth limit of new replies (``MASTHEAD_COMMENTS_MAX_DEPTH``) reads this
+    field. One recursive query from the source's top-level comments down (PostgreSQL,
+    SQLite >= 3.33). Idempotent; returns the number of comments changed.
+    """
+    comment_table = Comment._meta.db_table
+    record_table = ImportedComment._meta.db_table
+    sql = f"""
+        WITH RECURSIVE tree(id, depth) AS (
+            SELECT c.id, 0 FROM {comment_table} c
+            JOIN {record_table} r ON r.comment_id = c.id
+            WHERE r.source = %s AND c.parent_id IS NULL
+            UNION ALL
+            SELECT c.id, tree.depth + 1 FROM {comment_table} c
+            JOIN tree ON c.parent_id = tree.id
+            WHERE tree.depth < 10000
+        )
+        UPDATE {comment_table} SET depth = tree.depth FROM tree
+        WHERE {comment_table}.id = tree.id AND {comment_table}.depth <> tree.depth
+    """  # noqa: S608 -- table names come from model meta, values are parameters
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, [source])
+        return max(cursor.rowcount, 0)
 
 
 def _mark_run(run: ImportRun, status: str, report: ImportReport, error: str = "") -> None:

@@ -153,7 +153,7 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # pages already rendered; the content version is re-read at most every POLL seconds, so
 # an edit is visible within that time plus one render.
 MASTHEAD_EDGE_CACHE = envbool("MASTHEAD_EDGE_CACHE", True)
-MASTHEAD_EDGE_POLL_SECONDS = float(envstr("MASTHEAD_EDGE_POLL_SECONDS", "1.0"))
+MASTHEAD_EDGE_POLL_SECONDS = float(envstr("MASTHEAD_EDGE_POLL_SECONDS", "0.2"))
 # s-maxage (seconds) of pages that are the same for every anonymous reader, for a CDN in
 # front; keep it short unless the CDN is purged on publish (docs/production.md).
 MASTHEAD_SHARED_SMAXAGE = envint("MASTHEAD_SHARED_SMAXAGE", 5)

@@ -27,3 +27,6 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+
+# Every request sees the newest content version (production polls it, docs/production.md).
+MASTHEAD_EDGE_POLL_SECONDS = 0

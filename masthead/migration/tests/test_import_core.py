@@ -36,6 +36,7 @@ def test_forward_reference_keeps_parent_and_states(story_at, run_import):
     # p2 came before its parent p1 in the file and still points at it
     assert set(got) == {"p1", "p2"}
     assert got["p2"].parent_id == got["p1"].pk
+    assert (got["p1"].depth, got["p2"].depth) == (0, 1)  # the reply-depth limit reads this
     assert got["p1"].status == CommentStatus.DELETED  # imported, not shown
     assert got["p2"].status == CommentStatus.PUBLISHED  # reply to a deleted comment stays visible
     assert got["p2"].story_id == story.pk
@@ -109,6 +110,7 @@ def test_held_thread_matched_after_story_published(story_at, run_import):
     assert Comment.objects.count() == 2 and HeldComment.objects.count() == 1
     got = _by_old_id("fw")
     assert got["p2"].parent_id == got["p1"].pk
+    assert (got["p1"].depth, got["p2"].depth) == (0, 1)  # the reply-depth limit reads this
 
 
 def test_orphan_reply_kept_top_level_and_reported(story_at, run_import, tmp_path):
