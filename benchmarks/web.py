@@ -306,18 +306,29 @@ def run(seconds: int = 8, workers: int = 2) -> list[Row]:
             )
         )
         warm(base + urls["metered"], {"Cookie": f"sessionid={reread_session}"})
+        reread = wrk(
+            base + urls["metered"],
+            seconds=seconds,
+            headers={"Cookie": f"sessionid={reread_session}"},
+        )
+        rows.append(row("web", "metered story, member, re-read", reread, ceiling.rps, 1000, 50))
+        # Issue 3: the meter decision may cost at most 15% of a member's throughput
+        # compared with a free story (same member, same page size).
+        warm(base + urls["free"], {"Cookie": f"sessionid={reread_session}"})
+        member_free = wrk(
+            base + urls["free"],
+            seconds=seconds,
+            headers={"Cookie": f"sessionid={reread_session}"},
+        )
+        rows.append(row("web", "free story, member", member_free, ceiling.rps, 1000, 50))
+        cost = 1 - reread.rps / member_free.rps if member_free.rps else 1.0
         rows.append(
-            row(
+            Row(
                 "web",
-                "metered story, member, re-read",
-                wrk(
-                    base + urls["metered"],
-                    seconds=seconds,
-                    headers={"Cookie": f"sessionid={reread_session}"},
-                ),
-                ceiling.rps,
-                1000,
-                50,
+                "meter cost for a member (metered re-read vs free story)",
+                f"{cost:.1%} of throughput",
+                target="<= 15% (issue 3)",
+                verdict="yes" if cost <= 0.15 else "no",
             )
         )
         counts = meter_counts([first_id, reread_id])

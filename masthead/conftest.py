@@ -37,9 +37,13 @@ def _clear_cache() -> Iterator[None]:
     """Start every test with an empty cache (pages, rate-limit counters, versions)."""
     from django.core.cache import cache
 
+    from masthead.core.page_cache import reset_local
+
     cache.clear()
+    reset_local()
     yield
     cache.clear()
+    reset_local()
 
 
 @pytest.fixture

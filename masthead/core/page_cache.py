@@ -40,9 +40,9 @@ def content_version() -> int:
     """Return the current content version (1 when none is stored yet)."""
     version = cache.get(VERSION_KEY)
     if version is None:
-        # Start from the clock (ms), not 1: after a cache flush the new versions are
+        # Start from the clock (µs), not 1: after a cache flush the new versions are
         # still higher than any a running process remembers, so no old key comes back.
-        cache.add(VERSION_KEY, int(time.time() * 1000), timeout=None)
+        cache.add(VERSION_KEY, time.time_ns() // 1000, timeout=None)
         version = cache.get(VERSION_KEY, 1)
     return int(version)
 
@@ -78,12 +78,18 @@ def polled_version() -> int:
     return int(_polled["version"])
 
 
+def reset_local() -> None:
+    """Forget this process's copies (tests clear the shared cache between cases)."""
+    _local.clear()
+    _polled["version"], _polled["at"] = 0, -1e9
+
+
 def bump_content_version(**_: Any) -> None:
     """Invalidate every shared page (call on publish, unpublish, move, delete)."""
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # no version stored yet (or the cache was flushed)
-        cache.add(VERSION_KEY, int(time.time() * 1000) + 1, timeout=None)
+        cache.add(VERSION_KEY, time.time_ns() // 1000 + 1, timeout=None)
 
 
 def mark_shared(response: HttpResponse) -> HttpResponse:
