@@ -48,6 +48,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPEmailBackend
+from django.core.mail.message import sanitize_address
 from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import Min, Q
@@ -294,6 +296,10 @@ def _send_rows(
 ) -> None:
     eligible = EligibilityCheck(issue.newsletter)
     mail = get_connection()
+    # Pre-built bytes go straight to smtplib only with Django's own SMTP backend (not a
+    # subclass: one that signs or rewrites messages must see every message itself).
+    template = renderer.template() if type(mail) is SMTPEmailBackend else None
+    envelope_from = sanitize_address(issue.newsletter.from_header, settings.DEFAULT_CHARSET)
     try:
         for row in rows:
             if should_stop():
@@ -310,15 +316,25 @@ def _send_rows(
                 continue
             pacer.wait()
             message_id = message_id_for(issue.pk, row.pk, renderer.domain)
-            msg = renderer.message(
-                to=row.subscriber.email,
-                subscriber_id=row.subscriber_id,
-                message_id=message_id,
-                connection=mail,
+            to = row.subscriber.email
+            raw = (
+                template.render(to=to, subscriber_id=row.subscriber_id, message_id=message_id)
+                if template
+                else None
+            )
+            msg = (
+                None
+                if raw is not None
+                else renderer.message(
+                    to=to, subscriber_id=row.subscriber_id, message_id=message_id, connection=mail
+                )
             )
             try:
-                mail.open()
-                mail.send_messages([msg])
+                mail.open()  # a no-op while the batch's connection is open
+                if msg is None:
+                    mail.connection.sendmail(envelope_from, [to], raw)
+                else:
+                    mail.send_messages([msg])
             except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
                 permanent, error = classify_error(exc)
                 mine = Delivery.objects.filter(pk=row.pk, claim_token=token)
