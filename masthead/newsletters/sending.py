@@ -20,7 +20,10 @@ How one issue is sent
    recipient's To, Date, Message-ID, List-Unsubscribe and signed links filled in
    (``prebuilt.py``, equal to Django's message; Django builds any message the shortcut
    cannot reproduce exactly); any other backend (anymail, locmem, a DKIM-signing
-   subclass) gets Django ``EmailMultiAlternatives`` objects as before.
+   subclass) gets Django ``EmailMultiAlternatives`` objects as before. On PostgreSQL
+   the *sent* UPDATE commits on a second connection while the next message's
+   envelope and body go out, and that message's end-of-data waits for the commit
+   (:class:`SentLedger`, :func:`sendmail_gated`).
 5. Temporary failures (4xx, connection errors) go back to *queued* with exponential
    backoff (``MASTHEAD_NEWSLETTER_RETRY_BASE_SECONDS`` × 2^(attempt-1), at most
    ``MASTHEAD_NEWSLETTER_MAX_ATTEMPTS`` attempts); permanent ones (5xx, RFC 5321
@@ -28,6 +31,8 @@ How one issue is sent
 
 Crash safety and the residual window
 ------------------------------------
+The guarantee: at any instant, at most one message per worker has been accepted by the
+SMTP server (250 to end-of-data) without its row being committed as *sent*.
 A worker killed at any point leaves rows *queued* (never tried: sent later),
 *sent* (never sent again) or *sending* (claimed by the dead worker). Rows still
 *sending* after ``MASTHEAD_NEWSLETTER_LEASE_SECONDS`` are put back to *queued* by
@@ -45,10 +50,12 @@ Why the re-check and the *sent* mark stay per message
 Checking a whole batch's eligibility in one query, or marking a batch *sent* in one
 UPDATE, would save about 0.35 ms a message on SQLite (cProfile, issue 5: 0.1 ms
 for the re-check, 0.25 ms for the UPDATE, against ~1.2 ms of SMTP round trips and,
-before ``prebuilt.py``, ~2.3 ms of message building). But a batch-wide mark turns
-"at most one re-sent row per crash" into "up to a batch", and a batch-wide re-check
-lets an unsubscribe that lands during the batch still be mailed. The sender already
-beats its target (``benchmarks/newsletters/send_bench.py``), so both stay per message.
+before ``prebuilt.py``, ~2.3 ms of message building), and ~2.5 ms on PostgreSQL
+where each commit waits for a WAL flush. But a batch-wide mark turns "at most one
+re-sent row per crash" into "up to a batch", and a batch-wide re-check lets an
+unsubscribe that lands during the batch still be mailed. So both stay per message;
+on PostgreSQL the commit's wait is overlapped with the next SMTP exchange instead
+(:class:`SentLedger`), which keeps the one-row bound exactly.
 """
 
 from __future__ import annotations
