@@ -15,7 +15,9 @@ Newsletter messages carry the headers of a well-behaved bulk sender:
   after a crash carries the *same* Message-ID (see ``sending.py``).
 
 For speed, an issue is rendered and CSS-inlined once; per recipient only the
-signed links are substituted into the rendered text (:class:`IssueRenderer`).
+signed links are substituted into the rendered text (:class:`IssueRenderer`), and the
+sender goes one step further: the whole message is pre-built as bytes once per issue
+and only the per-recipient header fields and links are filled in (``prebuilt.py``).
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
 from masthead.articles.models import StoryPage
+from masthead.newsletters import prebuilt
 from masthead.newsletters.models import Newsletter, NewsletterIssue
+from masthead.newsletters.prebuilt import MessageTemplate
 from masthead.newsletters.tokens import (
     make_confirm_token,
     make_manage_token,
@@ -41,6 +45,7 @@ from masthead.newsletters.tokens import (
 
 _UNSUB = "MHPLACEHOLDERUNSUBSCRIBEURL"
 _MANAGE = "MHPLACEHOLDERMANAGEURL"
+_TOKEN = "MHPLACEHOLDERTOKEN"  # noqa: S105 - a marker, not a secret
 _INLINER = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
 
 
@@ -58,6 +63,15 @@ def unsubscribe_url(subscriber_id: int, newsletter_id: int) -> tuple[str, str]:
 def manage_url(subscriber_id: int) -> str:
     """URL of the preferences page for one subscriber (no login needed)."""
     return absolute(reverse("newsletters:manage", args=[make_manage_token(subscriber_id)]))
+
+
+def _link_parts(name: str) -> tuple[str, str]:
+    """Return the absolute URL of view ``name`` split around its token argument."""
+    url = absolute(reverse(name, args=[_TOKEN]))
+    prefix, found, suffix = url.partition(_TOKEN)
+    if not found:  # pragma: no cover - the URL patterns take the token verbatim
+        raise RuntimeError(f"cannot split the URL of {name}")
+    return prefix, suffix
 
 
 def inline_css(html_text: str) -> str:
@@ -117,7 +131,14 @@ def message_id_for(issue_id: int, delivery_id: int, domain: str) -> str:
 
 
 class IssueRenderer:
-    """Render one issue once; build a personalised message per recipient cheaply."""
+    """Render one issue once; build a personalised message per recipient cheaply.
+
+    Two ways to get one recipient's message, equal in content:
+
+    * :meth:`message` — a Django ``EmailMultiAlternatives`` (any mail backend);
+    * :meth:`template` → :meth:`prebuilt.MessageTemplate.render` — the same message as
+      ready-to-send bytes, about 10× cheaper (``prebuilt.py`` explains when it applies).
+    """
 
     def __init__(self, issue: NewsletterIssue, *, test_banner: str = "") -> None:
         self.issue = issue
@@ -142,30 +163,53 @@ class IssueRenderer:
         self.list_id_header = (
             f'"{name}" <{self.list_id}>' if name.isascii() else f"<{self.list_id}>"
         )
-
-    def bodies(self, subscriber_id: int) -> tuple[str, str, dict[str, str]]:
-        """Return (text, html, extra headers) for one recipient."""
-        unsub, token = unsubscribe_url(subscriber_id, self.newsletter.pk)
-        manage = manage_url(subscriber_id)
-        text = self.text.replace(_UNSUB, unsub).replace(_MANAGE, manage)
-        body_html = self.html.replace(_UNSUB, html.escape(unsub)).replace(
-            _MANAGE, html.escape(manage)
+        self.mailbox = (
+            settings.MASTHEAD_NEWSLETTER_UNSUBSCRIBE_MAILBOX or f"unsubscribe@{self.domain}"
         )
-        mailbox = settings.MASTHEAD_NEWSLETTER_UNSUBSCRIBE_MAILBOX or f"unsubscribe@{self.domain}"
-        mailto = f"mailto:{mailbox}?subject={quote('unsubscribe ' + token)}"
-        headers = {
+        # The link URLs around the token, reversed once (``reverse`` costs ~0.1 ms a call).
+        self._unsub_parts = _link_parts("newsletters:unsubscribe")
+        self._manage_parts = _link_parts("newsletters:manage")
+        self._template: MessageTemplate | None | bool = False  # False: not built yet
+
+    def links(self, subscriber_id: int) -> tuple[str, str, str]:
+        """Return ``(unsubscribe_url, manage_url, unsubscribe_token)`` for one recipient.
+
+        Equal to :func:`unsubscribe_url` / :func:`manage_url` (tokens signed per recipient
+        and list, ``tokens.py``), with the URL reversed once per issue.
+        """
+        token = make_unsubscribe_token(subscriber_id, self.newsletter.pk)
+        unsub = self._unsub_parts[0] + token + self._unsub_parts[1]
+        manage = self._manage_parts[0] + make_manage_token(subscriber_id) + self._manage_parts[1]
+        return unsub, manage, token
+
+    def _headers(self, unsub: str, token: str) -> dict[str, str]:
+        mailto = f"mailto:{self.mailbox}?subject={quote('unsubscribe ' + token)}"
+        return {
             "List-Unsubscribe": f"<{unsub}>, <{mailto}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "List-Id": self.list_id_header,
         }
-        return text, body_html, headers
 
-    def message(
-        self, *, to: str, subscriber_id: int, message_id: str, connection: object = None
+    def bodies(self, subscriber_id: int) -> tuple[str, str, dict[str, str]]:
+        """Return (text, html, extra headers) for one recipient."""
+        unsub, manage, token = self.links(subscriber_id)
+        text = self.text.replace(_UNSUB, unsub).replace(_MANAGE, manage)
+        body_html = self.html.replace(_UNSUB, html.escape(unsub)).replace(
+            _MANAGE, html.escape(manage)
+        )
+        return text, body_html, self._headers(unsub, token)
+
+    def _build(
+        self,
+        *,
+        to: str,
+        text: str,
+        body_html: str,
+        headers: dict[str, str],
+        message_id: str,
+        connection: object = None,
     ) -> EmailMultiAlternatives:
-        """Return the complete message for one recipient (text + HTML, bulk headers)."""
-        text, body_html, headers = self.bodies(subscriber_id)
-        headers["Message-ID"] = message_id
+        headers = {**headers, "Message-ID": message_id}
         msg = EmailMultiAlternatives(
             subject=self.subject,
             body=text,
@@ -176,6 +220,50 @@ class IssueRenderer:
         )
         msg.attach_alternative(body_html, "text/html")
         return msg
+
+    def message(
+        self, *, to: str, subscriber_id: int, message_id: str, connection: object = None
+    ) -> EmailMultiAlternatives:
+        """Return the complete message for one recipient (text + HTML, bulk headers)."""
+        text, body_html, headers = self.bodies(subscriber_id)
+        return self._build(
+            to=to,
+            text=text,
+            body_html=body_html,
+            headers=headers,
+            message_id=message_id,
+            connection=connection,
+        )
+
+    def template(self) -> MessageTemplate | None:
+        """Return the issue's pre-built message bytes with holes (built once), or ``None``.
+
+        ``None`` when the shortcut would not reproduce Django's message exactly (a part
+        needing quoted-printable, a non-ASCII site URL…; see ``prebuilt.py``): then
+        every message must come from :meth:`message`.
+        """
+        if self._template is False:
+            text = self.text.replace(_UNSUB, prebuilt.TEXT_UNSUB).replace(
+                _MANAGE, prebuilt.TEXT_MANAGE
+            )
+            body_html = self.html.replace(_UNSUB, prebuilt.HTML_UNSUB).replace(
+                _MANAGE, prebuilt.HTML_MANAGE
+            )
+            probe = self._build(
+                to="probe@example.invalid",
+                text=text,
+                body_html=body_html,
+                headers=self._headers(prebuilt.TEXT_UNSUB, "probe"),
+                message_id=f"<probe@{self.domain}>",
+            )
+            self._template = MessageTemplate.build(
+                probe.message().as_bytes(linesep="\r\n"),
+                {"text": (text, "plain"), "html": (body_html, "html")},
+                self.links,
+                [*self._unsub_parts, *self._manage_parts],
+                self.mailbox,
+            )
+        return self._template or None
 
 
 def confirmation_message(
