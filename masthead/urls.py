@@ -42,7 +42,7 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 else:
-    # Media uploaded by editors; in production nginx serves /media/ (see docs/deploy.md).
+    # Media uploaded by editors; in production nginx serves /media/ (see docs/production.md).
     from django.views.static import serve
 
     urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -85,9 +85,14 @@ def sync_site_with_site_url() -> None:
     if not parts.hostname:
         return
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    Site.objects.filter(is_default_site=True).exclude(hostname=parts.hostname, port=port).update(
-        hostname=parts.hostname, port=port
-    )
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None or (site.hostname, site.port) == (parts.hostname, port):
+        return
+    site.hostname, site.port = parts.hostname, port
+    site.save()  # a save (not update) clears Wagtail's cached site root paths
+    from masthead.core.page_cache import bump_content_version
+
+    bump_content_version()  # cached sitemaps hold the old origin
 
 
 def ensure_section(slug: str, title: str | None = None, description: str = "") -> SectionPage:

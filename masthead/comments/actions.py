@@ -25,6 +25,7 @@ from django.utils import timezone
 from masthead.comments.models import Comment, CommentStatus, Reaction, Report, ReportReason
 from masthead.comments.moderation_adapter import check_comment_text
 from masthead.comments.services import clean_body, display_name, thread_state
+from masthead.core.page_cache import content_changed
 from masthead.moderation.guidelines.base import Decision, Verdict
 
 logger = logging.getLogger(__name__)
@@ -393,6 +394,7 @@ def delete_own_comment(user: Any, comment: Comment) -> ActionResult:
         return ActionResult(True, "This comment was already deleted.")
     Comment.objects.filter(pk=comment.pk).update(status=CommentStatus.DELETED)
     comment.status = CommentStatus.DELETED
+    content_changed([comment.author_id])
     return ActionResult(True, "Your comment is deleted.")
 
 
@@ -420,6 +422,7 @@ def react(user: Any, comment: Comment, value: int) -> ActionResult:
         if delta < 0:
             qs = qs.filter(**{f"{column}__gt": 0})
         qs.update(**{column: F(column) + delta})
+        content_changed()  # counts are on cached pages
 
     with transaction.atomic():
         existing = Reaction.objects.select_for_update().filter(comment=comment, user=user).first()
@@ -507,6 +510,7 @@ def _decide(comment: Comment, moderator: Any, status: str, action: str, note: st
     with transaction.atomic():
         Comment.objects.filter(pk=comment.pk).update(status=status)
         comment.status = status
+        content_changed([comment.author_id])
         Report.objects.open().filter(comment=comment).update(
             resolved_at=timezone.now(), resolved_by=moderator
         )

@@ -15,6 +15,7 @@ from django.dispatch import receiver
 
 from masthead.accounts.signals import collect_personal_data, erase_personal_data
 from masthead.comments.models import Comment, Reaction, Report
+from masthead.core.page_cache import content_changed
 
 
 @receiver(collect_personal_data, dispatch_uid="masthead_comments_export")
@@ -57,4 +58,5 @@ def deidentify_comments(sender: Any, user: Any, **kwargs: Any) -> None:
     Reactions and reports go with the account (``on_delete=CASCADE``); a comment's
     text stays, shown as by "A reader".
     """
-    Comment.objects.filter(author=user).update(author=None, author_name="")
+    if Comment.objects.filter(author=user).update(author=None, author_name=""):
+        content_changed([user.pk])  # the name must leave cached pages now

@@ -92,6 +92,20 @@ def bump_content_version(**_: Any) -> None:
         cache.add(VERSION_KEY, time.time_ns() // 1000 + 1, timeout=None)
 
 
+def content_changed(user_ids: Any = ()) -> None:
+    """Comments (or other shown content) changed without a model ``save``: a queryset
+    ``update()`` sends no signal, so call this. Bumps the content version once the
+    transaction commits (every cached page is re-rendered on its next request) and drops
+    the snapshots of members ``user_ids`` whose own comments changed."""
+    from django.db import transaction
+
+    from masthead.core.member_pages import forget_snapshot
+
+    for uid in user_ids or ():
+        forget_snapshot(uid)
+    transaction.on_commit(bump_content_version)
+
+
 def mark_shared(response: HttpResponse) -> HttpResponse:
     """Mark ``response`` as the same for every anonymous reader (cacheable, public)."""
     response._masthead_shared = True  # noqa: SLF001

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from masthead.comments.models import Comment
+from masthead.core.page_cache import content_changed
 
 from .models import LegacyAuthor
 from .parsers import normalise_email
@@ -54,9 +55,12 @@ def claim_legacy_comments(user_id: int, email: str) -> int:
         LegacyAuthor.objects.filter(pk__in=author_ids, claimed_by__isnull=True).update(
             claimed_by_id=user_id, claimed_at=timezone.now()
         )
-        return Comment.objects.filter(
+        claimed = Comment.objects.filter(
             import_record__legacy_author_id__in=author_ids, author__isnull=True
         ).update(author_id=user_id)
+        if claimed:
+            content_changed([user_id])  # their comments now show as theirs
+        return claimed
 
 
 def claim_for_user(user: AbstractBaseUser) -> int:

@@ -127,9 +127,15 @@ def test_jsonld_escapes_script_breakers(client, make_story):
 def test_sitemap_links_use_the_site_url_origin(client, settings, make_story):
     from masthead.articles.services import sync_site_with_site_url
 
-    settings.SITE_URL = "http://127.0.0.1:8977"
-    sync_site_with_site_url()
     story = make_story("Sitemap origin story")
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    sync_site_with_site_url()
+    client.get("/sitemap.xml")  # cached, with Wagtail's site root paths cached too
+    assert story.full_url.startswith("http://127.0.0.1:8000/")
+    settings.SITE_URL = "http://127.0.0.1:8977"  # the site is served on another port
+    sync_site_with_site_url()
+    fresh = type(story).objects.get(pk=story.pk)
+    assert fresh.full_url == f"http://127.0.0.1:8977{story.url}"
     root = etree.fromstring(client.get("/sitemap.xml").content)
     locs = [
         el.text

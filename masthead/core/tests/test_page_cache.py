@@ -86,3 +86,52 @@ def test_shared_pages_tell_a_cdn_how_long_and_metered_ones_say_private(client, m
         assert "Cookie" in response["Vary"]
     gated = client.get(metered.url)
     assert "private" in gated["Cache-Control"] and "public" not in gated["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_comment_changes_made_without_a_save_leave_cached_pages(
+    client, make_story, django_capture_on_commit_callbacks
+):
+    """Deleting, reacting, moderating and account deletion change comments with
+    ``update()``; each must still reach anonymous readers' cached pages at once."""
+    from django.utils import timezone
+
+    from masthead.accounts.services import delete_account
+    from masthead.comments.actions import approve_comment, delete_own_comment, react
+    from masthead.comments.models import Comment
+    from masthead.testing.personas import make_user
+
+    story = make_story("Talked about", access_level=AccessLevel.FREE)
+    writer = make_user("wanda.writer@example.org")
+    reader = make_user("rita.reader@example.org")
+    moderator = make_user("mo.moderator@example.org", is_staff=True)
+
+    def comment(body: str, status: str = "published") -> Comment:
+        return Comment.objects.create(
+            story=story,
+            author=writer,
+            author_name="Wanda Q. Writer",
+            body=body,
+            status=status,
+            created_at=timezone.now(),
+        )
+
+    gone, held = comment("Soon to be deleted."), comment("Waiting for a moderator.", "pending")
+    kept = comment("This one stays.")
+    html = client.get(story.url).content.decode()
+    assert client.get(story.url)["X-Masthead-Cache"] == "hit"
+    assert "Soon to be deleted." in html and "Waiting for a moderator." not in html
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_own_comment(writer, gone)
+    assert "Soon to be deleted." not in client.get(story.url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_comment(held, moderator)
+    assert "Waiting for a moderator." in client.get(story.url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        react(reader, kept, 1)
+    assert "1 like ·" in client.get(story.url).content.decode()  # anonymous readers see counts
+    assert "Wanda Q. Writer" in client.get(story.url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_account(writer)
+    after = client.get(story.url).content.decode()
+    assert "Wanda Q. Writer" not in after and "This one stays." in after
