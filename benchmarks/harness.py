@@ -72,25 +72,13 @@ def app_server_command(host: str, port: int, workers: int = 2, threads: int = 4)
     """The production app server command: granian (Rust HTTP/1.1 with keep-alive) serving
     ``masthead.wsgi:application`` with ``workers`` processes of ``threads`` blocking
     threads each (Django is thread-safe; each thread keeps its own database connection)."""
+    from masthead.core.server import granian_command
+
     granian = str(Path(PYTHON).with_name("granian"))
     return [
-        granian,
-        "--interface",
-        "wsgi",
-        "--host",
-        host,
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--blocking-threads",
-        str(threads),
-        "--backlog",
-        "2048",
-        "--log-level",
-        "warning",
-        "--no-access-log",
-        "masthead.wsgi:application",
+        *granian_command(
+            granian, host, port, workers, threads, access_log=False, log_level="warning"
+        )
     ]
 
 

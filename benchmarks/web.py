@@ -305,21 +305,17 @@ def run(seconds: int = 8, workers: int = 2) -> list[Row]:
                 50,
             )
         )
-        warm(base + urls["metered"], {"Cookie": f"sessionid={reread_session}"})
-        reread = wrk(
-            base + urls["metered"],
-            seconds=seconds,
-            headers={"Cookie": f"sessionid={reread_session}"},
-        )
+
+        def as_member(path: str) -> LoadResult:
+            headers = {"Cookie": f"sessionid={reread_session}"}
+            warm(base + path, headers)
+            return wrk(base + path, seconds=seconds, headers=headers)
+
+        reread = as_member(urls["metered"])
         rows.append(row("web", "metered story, member, re-read", reread, ceiling.rps, 1000, 50))
         # Issue 3: the meter decision may cost at most 15% of a member's throughput
         # compared with a free story (same member, same page size).
-        warm(base + urls["free"], {"Cookie": f"sessionid={reread_session}"})
-        member_free = wrk(
-            base + urls["free"],
-            seconds=seconds,
-            headers={"Cookie": f"sessionid={reread_session}"},
-        )
+        member_free = as_member(urls["free"])
         rows.append(row("web", "free story, member", member_free, ceiling.rps, 1000, 50))
         cost = 1 - reread.rps / member_free.rps if member_free.rps else 1.0
         rows.append(

@@ -24,6 +24,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from masthead.articles.models import HomePage, StoryPage
 from masthead.articles.services import sync_site_with_site_url
+from masthead.core.server import granian_command
 
 
 class Command(BaseCommand):
@@ -73,23 +74,9 @@ class Command(BaseCommand):
         worker = None
         if not options["no_worker"]:
             worker = subprocess.Popen([sys.executable, "manage.py", "db_worker"], env=env)  # noqa: S603
-        cmd = [
-            granian,
-            "--interface",
-            "wsgi",
-            "--host",
-            host,
-            "--port",
-            str(port),
-            "--workers",
-            str(options["workers"]),
-            "--blocking-threads",
-            str(options["threads"]),
-            "--access-log",
-            "--workers-kill-timeout",
-            "5",
-            "masthead.wsgi:application",
-        ]
+        cmd = granian_command(
+            granian, host, port, options["workers"], options["threads"], access_log=True
+        )
         proc = subprocess.Popen(cmd, env=env)  # noqa: S603
 
         def stop(signum: int, frame: object) -> None:  # SIGTERM from systemd, Docker, kill
