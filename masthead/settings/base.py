@@ -135,7 +135,7 @@ if CACHE_URL:
         }
     }
 else:
-    # Shared by every app process on the machine (gunicorn workers, db_worker), so a
+    # Shared by every app process on the machine (granian workers, db_worker), so a
     # publish in one process invalidates cached pages in all of them.
     CACHES = {
         "default": {

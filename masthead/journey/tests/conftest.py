@@ -1,7 +1,7 @@
 """Fixtures of the reader journey: the real site in a subprocess, a real SMTP server.
 
 The site is started the way ``make run`` starts it (``migrate``, ``collectstatic``,
-``load_demo --no-corpus``, then ``manage.py serve``: gunicorn plus ``db_worker``) with
+``load_demo --no-corpus``, then ``manage.py serve``: granian plus ``db_worker``) with
 its own data folder and SQLite database in a temporary folder, whatever
 ``DATABASE_URL`` the test run has; mail goes over SMTP to an ``aiosmtpd`` server on
 loopback, so the test reads messages as a reader's mail client would.
@@ -180,7 +180,7 @@ def journey_site(chromium_path: str, smtp_inbox: tuple[Inbox, int]) -> Iterator[
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: gunicorn workers and db_worker
+            start_new_session=True,  # its own process group: granian workers and db_worker
         )
     try:
         _wait_until_up(url, proc, site.log)

@@ -1,6 +1,6 @@
 """One reader's journey through Masthead, end to end in Chromium (issue 8).
 
-The site runs as ``make run`` runs it (gunicorn + db_worker, see ``conftest.py``) and
+The site runs as ``make run`` runs it (granian + db_worker, see ``conftest.py``) and
 mail arrives over SMTP. The tests below are the journey's steps, in order, sharing one
 reader's browser (a 390 px phone); every page met is also checked at 1280 px for
 horizontal overflow, photographed into ``test-artifacts/journey/`` and, for the pages

@@ -2,7 +2,7 @@
 
 A member at 9 of 10 opens 20 different metered stories at the same moment: each
 decision runs on its own thread with its own database connection; exactly one may
-win. A second test does the same through real HTTP requests to two gunicorn worker
+win. A second test does the same through real HTTP requests to two app server worker
 processes.
 """
 

@@ -1,6 +1,6 @@
 """The meter is exact across app processes (issues 3 and 7).
 
-Two separate gunicorn processes serve the same PostgreSQL test database with Redis as
+Two separate app server processes (granian, as in production) serve the same PostgreSQL test database with Redis as
 their shared cache. A member at 9 of 10 opens 20 different metered stories at the same
 moment, the requests split between the two processes: exactly one story comes back in
 full, and the database holds exactly ten counted stories afterwards.
@@ -49,6 +49,10 @@ def two_app_processes(tmp_path):
         if IN_CI:
             pytest.fail(f"Redis is required under CI=true and is not reachable at {REDIS_URL}")
         pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    import redis
+
+    # Each test's database is new (ids too): nothing cached by an earlier test may remain.
+    redis.Redis.from_url(REDIS_URL).flushdb()
     db = settings.DATABASES["default"]
     url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     env = {
@@ -68,7 +72,9 @@ def two_app_processes(tmp_path):
         env=env,
         check=True,
     )  # noqa: S603
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    from masthead.core.server import granian_command
+
+    granian = str(Path(sys.executable).with_name("granian"))
     procs, ports = [], []
     for _ in range(2):
         import socket
@@ -76,20 +82,12 @@ def two_app_processes(tmp_path):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
+        # The production server command (manage.py serve): one worker, 8 threads each.
         procs.append(
             subprocess.Popen(  # noqa: S603
-                [
-                    gunicorn,
-                    "masthead.wsgi:application",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--workers",
-                    "1",
-                    "--threads",
-                    "8",
-                    "--log-level",
-                    "error",
-                ],
+                granian_command(
+                    granian, "127.0.0.1", port, 1, 8, access_log=False, log_level="error"
+                ),
                 cwd=ROOT,
                 env=env,
             )
@@ -168,3 +166,58 @@ def test_member_at_nine_of_ten_gets_exactly_one_story_across_two_processes(
     assert len(full) == 1, f"{len(full)} stories came back in full"
     assert all("Open lead." in html for html in results.values())
     assert MeterView.objects.filter(reader_key=key, period=period_start()).count() == 10
+
+
+def test_anonymous_reader_at_two_of_three_gets_exactly_one_story_at_the_edge(
+    two_app_processes, make_story
+):
+    """The same race for an anonymous meter cookie, answered by the edge cache (the
+    full variants are rendered first by other readers, as on a busy site)."""
+    import uuid
+
+    from django.http import HttpResponse
+
+    from masthead.metering.services import COOKIE_NAME, cookie_settings
+
+    stories = [
+        make_story(
+            f"Anonymous race {i}",
+            access_level=AccessLevel.METERED,
+            paragraphs=["Open lead.", f"Hidden paragraph {i}."],
+        )
+        for i in range(20)
+    ]
+    for story in stories:  # other readers' first visits store each story's full variant
+        for port in two_app_processes:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{story.url}", timeout=60).read()  # noqa: S310
+    meter_id = uuid.uuid4().hex
+    key = f"a:{meter_id}"
+    MeterPeriod.objects.create(reader_key=key, period=period_start())
+    MeterView.objects.bulk_create(
+        [MeterView(reader_key=key, period=period_start(), story_id=20_000 + i) for i in range(2)]
+    )
+    carrier = HttpResponse()
+    carrier.set_signed_cookie(COOKIE_NAME, meter_id, **cookie_settings())
+    cookie = f"{COOKIE_NAME}={carrier.cookies[COOKIE_NAME].value}"
+    barrier = threading.Barrier(len(stories))
+    results: dict[int, tuple[str, str]] = {}
+
+    def read(i: int) -> None:
+        port = two_app_processes[i % 2]
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}{stories[i].url}", headers={"Cookie": cookie}
+        )
+        barrier.wait()
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            results[i] = (response.read().decode(), response.headers.get("X-Masthead-Cache", ""))
+
+    threads = [threading.Thread(target=read, args=(i,)) for i in range(len(stories))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 20
+    full = [i for i, (html, _) in results.items() if f"Hidden paragraph {i}." in html]
+    assert len(full) == 1, f"{len(full)} stories came back in full"
+    assert results[full[0]][1] == "edge"  # the counted read was answered by the edge
+    assert MeterView.objects.filter(reader_key=key, period=period_start()).count() == 3
