@@ -53,6 +53,7 @@ from wagtail.models import Site
 
 from masthead.articles.models import StoryPage
 from masthead.comments.models import Comment, CommentStatus
+from masthead.core.page_cache import content_changed
 
 from .html import clean_comment_html
 from .models import HeldComment, HeldThread, ImportedComment, ImportRun, LegacyAuthor
@@ -722,6 +723,9 @@ class _Importer:
     def finish(self) -> None:
         r = self.report
         r.parents_linked = link_parents(self.source)
+        # Comments were written with COPY/bulk inserts (no save signals): cached story
+        # pages must show them on the next request (after commit; never for a dry run).
+        content_changed()
         orphans = ImportedComment.objects.filter(source=self.source, orphan=True)
         r.orphaned = orphans.count()
         r.orphans = [

@@ -258,3 +258,16 @@ def test_bad_arguments_are_clear_errors(run_import, tmp_path):
     with pytest.raises(CommandError, match="cannot tell"):
         (tmp_path / "x.json").write_text("{}")
         run_import(tmp_path / "x.json")
+
+
+def test_imported_comments_show_on_cached_story_pages_at_once(
+    story_at, run_import, client, django_capture_on_commit_callbacks
+):
+    story = story_at("/news/story-1", access_level="free")
+    before = client.get(story.url)
+    assert client.get(story.url)["X-Masthead-Cache"] == "hit"
+    assert "Reply written before its parent appears" not in before.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(FILES / "forward_refs.xml", "--source", "fw")
+    after = client.get(story.url).content.decode()
+    assert "Reply written before its parent appears" in after
