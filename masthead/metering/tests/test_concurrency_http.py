@@ -118,23 +118,58 @@ def _wait(url: str) -> None:
     raise TimeoutError(url)
 
 
-def test_member_at_nine_of_ten_gets_exactly_one_story_across_two_processes(
-    two_app_processes, make_story
-):
-    stories = [
+def _race_stories(make_story, label: str) -> list:  # noqa: ANN001
+    """20 metered stories whose second paragraph is ``f"{label} paragraph {i}."``."""
+    return [
         make_story(
-            f"Race story {i}",
+            f"{label} race {i}",
             access_level=AccessLevel.METERED,
-            paragraphs=["Open lead.", f"Gated paragraph {i}."],
+            paragraphs=["Open lead.", f"{label} paragraph {i}."],
         )
         for i in range(20)
     ]
-    member = make_user("racer@example.org")
-    key = f"u:{member.pk}"
+
+
+def _used(key: str, count: int, first_id: int) -> None:
+    """Put ``count`` counted stories on meter ``key`` for this month."""
     MeterPeriod.objects.create(reader_key=key, period=period_start())
     MeterView.objects.bulk_create(
-        [MeterView(reader_key=key, period=period_start(), story_id=10_000 + i) for i in range(9)]
+        [
+            MeterView(reader_key=key, period=period_start(), story_id=first_id + i)
+            for i in range(count)
+        ]
     )
+
+
+def _open_all_at_once(ports: list[int], stories: list, cookie: str) -> dict[int, tuple[str, str]]:  # noqa: ANN001
+    """GET every story at the same moment (a barrier), alternating between the two app
+    servers, with ``cookie``; returns ``{index: (html, X-Masthead-Cache)}``."""
+    barrier = threading.Barrier(len(stories))
+    results: dict[int, tuple[str, str]] = {}
+
+    def read(i: int) -> None:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{ports[i % 2]}{stories[i].url}", headers={"Cookie": cookie}
+        )
+        barrier.wait()
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            results[i] = (response.read().decode(), response.headers.get("X-Masthead-Cache", ""))
+
+    threads = [threading.Thread(target=read, args=(i,)) for i in range(len(stories))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_member_at_nine_of_ten_gets_exactly_one_story_across_two_processes(
+    two_app_processes, make_story
+):
+    stories = _race_stories(make_story, "Gated")
+    member = make_user("racer@example.org")
+    key = f"u:{member.pk}"
+    _used(key, 9, 10_000)
     session = SessionStore()
     session.update(
         {
@@ -144,23 +179,10 @@ def test_member_at_nine_of_ten_gets_exactly_one_story_across_two_processes(
         }
     )
     session.create()
-    barrier = threading.Barrier(len(stories))
-    results: dict[int, str] = {}
-
-    def read(i: int) -> None:
-        port = two_app_processes[i % 2]
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{port}{stories[i].url}",
-            headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}"},
-        )
-        barrier.wait()
-        results[i] = urllib.request.urlopen(request, timeout=60).read().decode()  # noqa: S310
-
-    threads = [threading.Thread(target=read, args=(i,)) for i in range(len(stories))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    results = {
+        i: html for i, (html, _) in _open_all_at_once(two_app_processes, stories, cookie).items()
+    }
     assert len(results) == 20
     full = [i for i, html in results.items() if f"Gated paragraph {i}." in html]
     assert len(full) == 1, f"{len(full)} stories came back in full"
@@ -179,43 +201,17 @@ def test_anonymous_reader_at_two_of_three_gets_exactly_one_story_at_the_edge(
 
     from masthead.metering.services import COOKIE_NAME, cookie_settings
 
-    stories = [
-        make_story(
-            f"Anonymous race {i}",
-            access_level=AccessLevel.METERED,
-            paragraphs=["Open lead.", f"Hidden paragraph {i}."],
-        )
-        for i in range(20)
-    ]
+    stories = _race_stories(make_story, "Hidden")
     for story in stories:  # other readers' first visits store each story's full variant
         for port in two_app_processes:
             urllib.request.urlopen(f"http://127.0.0.1:{port}{story.url}", timeout=60).read()  # noqa: S310
     meter_id = uuid.uuid4().hex
     key = f"a:{meter_id}"
-    MeterPeriod.objects.create(reader_key=key, period=period_start())
-    MeterView.objects.bulk_create(
-        [MeterView(reader_key=key, period=period_start(), story_id=20_000 + i) for i in range(2)]
-    )
+    _used(key, 2, 20_000)
     carrier = HttpResponse()
     carrier.set_signed_cookie(COOKIE_NAME, meter_id, **cookie_settings())
     cookie = f"{COOKIE_NAME}={carrier.cookies[COOKIE_NAME].value}"
-    barrier = threading.Barrier(len(stories))
-    results: dict[int, tuple[str, str]] = {}
-
-    def read(i: int) -> None:
-        port = two_app_processes[i % 2]
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{port}{stories[i].url}", headers={"Cookie": cookie}
-        )
-        barrier.wait()
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-            results[i] = (response.read().decode(), response.headers.get("X-Masthead-Cache", ""))
-
-    threads = [threading.Thread(target=read, args=(i,)) for i in range(len(stories))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = _open_all_at_once(two_app_processes, stories, cookie)
     assert len(results) == 20
     full = [i for i, (html, _) in results.items() if f"Hidden paragraph {i}." in html]
     assert len(full) == 1, f"{len(full)} stories came back in full"
