@@ -305,7 +305,7 @@ class StoryPage(Page):
         still empty, named after the entitlement's shape), so the next reader with the
         same entitlement is served from the cache after their own meter decision.
         """
-        from masthead.core.member_pages import MemberVariant, eligible, shape_of
+        from masthead.core.member_pages import eligible, shape_of
         from masthead.core.page_cache import StoryVariant
         from masthead.metering.services import (
             ANONYMOUS,
@@ -325,24 +325,19 @@ class StoryPage(Page):
         slot = METER_SLOT.encode()
         content = response.content
         if entitlement is not None and slot in content:
-            if (
-                entitlement.reader_kind == ANONYMOUS
-                and self.effective_access_level != AccessLevel.FREE
-            ):
-                name = "full" if entitlement.full else f"leadin:{entitlement.reason}"
-                response._masthead_story_variant = StoryVariant(  # noqa: SLF001
-                    name, self.pk, self.effective_access_level, anonymous_limit(request), content
+            level = self.effective_access_level
+            variant = None
+            if entitlement.reader_kind == ANONYMOUS and level != AccessLevel.FREE:
+                variant = StoryVariant(
+                    entitlement.cut, self.pk, level, anonymous_limit(request), content
                 )
-            elif entitlement.reader_kind in (MEMBER, SUBSCRIBER):
-                snap = eligible(request.user, self.pk)
-                if snap is not None:
-                    response._masthead_member_variant = MemberVariant(  # noqa: SLF001
-                        shape_of(entitlement),
-                        self.pk,
-                        self.effective_access_level,
-                        member_limit(request),
-                        content,
-                    )
+            elif entitlement.reader_kind in (MEMBER, SUBSCRIBER) and eligible(
+                request.user, self.pk
+            ):
+                variant = StoryVariant(
+                    shape_of(entitlement), self.pk, level, member_limit(request), content
+                )
+            response._masthead_story_variant = variant  # noqa: SLF001
             response.content = content.replace(slot, meter_html(entitlement).encode())
         return mark_shared(response)
 

@@ -34,12 +34,18 @@ from http import HTTPStatus
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import close_old_connections
 from django.http import HttpRequest, HttpResponse
 from django.http.cookie import parse_cookie
 
-from masthead.core.page_cache import PAGE, STORY, content_version, page_key, variant_key
+from masthead.core.page_cache import (
+    PAGE,
+    STORY,
+    local_get,
+    page_key,
+    polled_version,
+    variant_key,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -53,19 +59,15 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 class EdgeCache:
     """Wrap the Django WSGI ``app``; see the module documentation.
 
-    :param poll_seconds: how often the content version is re-read from the cache
-        (seconds; 0 = every request).
-    :param max_entries: bound of the per-process store (entries; cleared when full).
+    Pages and variants come from :func:`~masthead.core.page_cache.local_get` under the
+    version from :func:`~masthead.core.page_cache.polled_version`, the same per-process
+    store the member pages use.
     """
 
-    def __init__(self, app: WSGIApp, poll_seconds: float = 1.0, max_entries: int = 2048) -> None:
+    def __init__(self, app: WSGIApp) -> None:
         self.app = app
-        self.poll_seconds = poll_seconds
-        self.max_entries = max_entries
+        self.poll_seconds = float(getattr(settings, "MASTHEAD_EDGE_POLL_SECONDS", 0.2))
         self.session_cookie = settings.SESSION_COOKIE_NAME
-        self._local: dict[str, Any] = {}
-        self._version = 0
-        self._checked = 0.0
         self._cookie_ids: dict[str, str] = {}
         self._mirrors: dict[str, tuple[float, Any, frozenset[int]]] = {}
         self._flights: dict[str, threading.Lock] = {}
@@ -119,27 +121,6 @@ class EdgeCache:
             return lock
 
     # --- lookups ------------------------------------------------------------------------
-    def _current_version(self) -> int:
-        now = time.monotonic()
-        if now - self._checked >= self.poll_seconds:
-            version = content_version()
-            with self._lock:
-                if version != self._version:
-                    self._local.clear()
-                    self._version = version
-                self._checked = now
-        return self._version
-
-    def _get(self, key: str) -> Any:
-        value = self._local.get(key)
-        if value is None:
-            value = cache.get(key)
-            if value is not None:
-                if len(self._local) >= self.max_entries:
-                    self._local.clear()
-                self._local[key] = value
-        return value
-
     def _meter_id(self, raw: str | None) -> str | None:
         """The anonymous meter id of a signed cookie value, ``None`` if invalid."""
         if not raw:
@@ -166,8 +147,8 @@ class EdgeCache:
         self, environ: dict[str, Any], cookies: dict[str, str]
     ) -> tuple[tuple[str, list[tuple[str, str]], bytes] | None, str | None]:
         """``(answer or None, page key if no entry exists for the page at all)``."""
-        key = page_key(self._current_version(), "GET", environ)
-        entry = self._get(key)
+        key = page_key(polled_version(), "GET", environ)
+        entry = local_get(key)
         if entry is None:
             return None, key
         if entry[0] == PAGE:
@@ -210,7 +191,7 @@ class EdgeCache:
         new_id = None
         if level == "metered":
             if meter_id is None:
-                if self._get(variant_key(key, "full")) is None:
+                if local_get(variant_key(key, "full")) is None:
                     return None  # nothing to serve yet: Django starts the meter
                 new_id = uuid.uuid4().hex
                 reader = m.Reader(m.ANONYMOUS, f"a:{new_id}", limit)
@@ -218,29 +199,15 @@ class EdgeCache:
             else:
                 reader = m.Reader(m.ANONYMOUS, f"a:{meter_id}", limit)
                 seen = self._seen(reader.key, start)
-                if seen is not None and story_id in seen:
-                    entitlement = m.Entitlement(
-                        True,
-                        m.Reason.ALREADY_COUNTED,
-                        m.ANONYMOUS,
-                        m._state(reader, len(seen), start),
-                    )
-                elif seen is not None and len(seen) >= limit:
-                    entitlement = m.Entitlement(
-                        False,
-                        m.Reason.METER_EXHAUSTED,
-                        m.ANONYMOUS,
-                        m._state(reader, len(seen), start),
-                    )
-                else:
-                    entitlement = self._decide(reader, story_id, level, record=True)
+                entitlement = m.decide_from_mirror(reader, story_id, seen, start) or self._decide(
+                    reader, story_id, level, record=True
+                )
         elif level == "subscribers":
             reader = m.Reader(m.ANONYMOUS, f"a:{meter_id}" if meter_id else None, limit)
             entitlement = self._decide(reader, story_id, level, record=False)
         else:
             return None
-        name = "full" if entitlement.full else f"leadin:{entitlement.reason}"
-        variant = self._get(variant_key(key, name))
+        variant = local_get(variant_key(key, entitlement.cut))
         if variant is None:
             if new_id:
                 environ[m.EDGE_NEW_ID] = new_id  # Django continues this reader's meter
@@ -270,4 +237,4 @@ def wrap(app: WSGIApp) -> WSGIApp:
     """``app`` behind the edge cache unless ``MASTHEAD_EDGE_CACHE`` is off."""
     if not getattr(settings, "MASTHEAD_EDGE_CACHE", True):
         return app
-    return EdgeCache(app, poll_seconds=getattr(settings, "MASTHEAD_EDGE_POLL_SECONDS", 0.2))
+    return EdgeCache(app)

@@ -40,7 +40,14 @@ from django.template import Context
 from django.template.loader import get_template
 from django.utils.html import escape
 
-from masthead.core.page_cache import SHARED_TTL, local_get, page_key, polled_version
+from masthead.core.page_cache import (
+    SHARED_TTL,
+    local_get,
+    page_key,
+    polled_version,
+    storable_headers,
+    variant_key,
+)
 
 SNAPSHOT_TTL = 60  # seconds; bounds what a change without a signal (bulk update) can leave
 SNAPSHOT_PREFIX = "masthead:member-snapshot:"
@@ -116,28 +123,11 @@ def pointer_key(page: str) -> str:
     return f"{page}:m"
 
 
-def variant_key(page: str, shape: str) -> str:
-    """Cache key of the member variant ``shape`` of page ``page``."""
-    return f"{page}:{shape}"
-
-
 def shape_of(entitlement: Any) -> str:
     """The variant name of a member entitlement (kind, full or lead-in and why, month)."""
     meter = entitlement.meter
     month = meter.period_start.isoformat() if meter is not None else ""
-    cut = "full" if entitlement.full else f"leadin:{entitlement.reason}"
-    return f"m:{entitlement.reader_kind}:{cut}:{month}"
-
-
-@dataclass(frozen=True)
-class MemberVariant:
-    """A story page rendered for a member, offered to the cache (see module docs)."""
-
-    shape: str
-    story_id: int
-    access_level: str
-    member_limit: int
-    body: bytes
+    return f"m:{entitlement.reader_kind}:{entitlement.cut}:{month}"
 
 
 def eligible(user: Any, story_id: int) -> MemberSnapshot | None:
@@ -229,30 +219,22 @@ class MemberPageMiddleware:
         if served is not None:
             return served
         response = self.get_response(request)
-        variant = getattr(response, "_masthead_member_variant", None)
+        variant = getattr(response, "_masthead_story_variant", None)
         if (
             variant is not None
+            and variant.for_members
             and response.status_code == 200
             and not set(response.cookies) - {settings.CSRF_COOKIE_NAME}
             and not getattr(response, "streaming", False)
         ):
             general = generalize(variant.body.decode(), user)
             if general is not None:
-                headers = [
-                    (k, v)
-                    for k, v in response.items()
-                    if k.lower() not in ("set-cookie", "x-masthead-cache", "content-length")
-                ]
                 cache.set_many(
                     {
-                        pointer_key(key): (
-                            variant.story_id,
-                            variant.access_level,
-                            variant.member_limit,
-                        ),
-                        variant_key(key, variant.shape): (
+                        pointer_key(key): (variant.story_id, variant.access_level, variant.limit),
+                        variant_key(key, variant.name): (
                             response.status_code,
-                            headers,
+                            storable_headers(response),
                             general,
                         ),
                     },
@@ -273,24 +255,13 @@ class MemberPageMiddleware:
         snap = eligible(user, story_id)
         if snap is None:
             return None
-        if level == "free":
-            entitlement = m.Entitlement(True, m.Reason.FREE, snap.kind)
-        elif snap.kind == m.SUBSCRIBER:
-            entitlement = m.Entitlement(True, m.Reason.SUBSCRIBER, snap.kind)
+        # The reader from the snapshot (no subscription query); decide_for answers free
+        # stories and subscribers at once and re-reads from the meter mirror.
+        if snap.kind == m.SUBSCRIBER:
+            reader = m.Reader(m.SUBSCRIBER, None, 0, user.pk)
         else:
             reader = m.Reader(m.MEMBER, f"u:{user.pk}", limit, user.pk)
-            start = m.period_start()
-            seen = m.read_mirror(reader.key, start) if level == "metered" else None
-            if seen is not None and story_id in seen:
-                entitlement = m.Entitlement(
-                    True, m.Reason.ALREADY_COUNTED, m.MEMBER, m._state(reader, len(seen), start)
-                )
-            elif seen is not None and len(seen) >= limit:
-                entitlement = m.Entitlement(
-                    False, m.Reason.METER_EXHAUSTED, m.MEMBER, m._state(reader, len(seen), start)
-                )
-            else:
-                entitlement = m.decide_for(reader, story_id, level, record=level == "metered")
+        entitlement = m.decide_for(reader, story_id, level, record=level == "metered")
         hit = local_get(variant_key(key, shape_of(entitlement)))
         if hit is None:
             return None  # Django renders (its decision agrees: counting is idempotent)

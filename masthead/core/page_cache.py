@@ -195,11 +195,7 @@ class SharedPageCacheMiddleware:
                 response, public=True, max_age=0, s_maxage=settings.MASTHEAD_SHARED_SMAXAGE
             )
             patch_vary_headers(response, ("Cookie",))
-            headers = [
-                (k, v)
-                for k, v in response.items()
-                if k.lower() not in ("set-cookie", "x-masthead-cache")
-            ]
+            headers = storable_headers(response)
             cache.set(key, (PAGE, response.status_code, headers, response.content), SHARED_TTL)
             response["X-Masthead-Cache"] = "miss"
         return response
@@ -207,19 +203,37 @@ class SharedPageCacheMiddleware:
 
 @dataclass(frozen=True)
 class StoryVariant:
-    """A gated story page rendered for an anonymous reader, with the meter left as a slot.
+    """A story page rendered for one reader, offered to the cache with the meter left
+    as a slot.
 
-    ``name``: ``"full"`` or ``"leadin:<reason>"`` (the entitlement's shape, never the
-    reader); ``story_id``/``access_level``/``anonymous_limit``: what the edge cache
-    needs to decide the next reader without Django; ``body``: the page bytes with
-    :data:`masthead.metering.services.METER_SLOT` where the meter line goes.
+    ``name``: the entitlement's shape, never the reader: ``"full"`` or
+    ``"leadin:<reason>"`` for anonymous readers (:attr:`Entitlement.cut`), ``"m:…"``
+    for members (:func:`masthead.core.member_pages.shape_of`);
+    ``story_id``/``access_level``/``limit`` (that reader kind's monthly allowance):
+    what is needed to decide the next reader without rendering; ``body``: the page
+    bytes with :data:`masthead.metering.services.METER_SLOT` where the meter line goes.
     """
 
     name: str
     story_id: int
     access_level: str
-    anonymous_limit: int
+    limit: int
     body: bytes
+
+    @property
+    def for_members(self) -> bool:
+        """A member variant (stored by the member pages, never for anonymous readers)."""
+        return self.name.startswith("m:")
+
+
+def storable_headers(response: HttpResponse) -> list[tuple[str, str]]:
+    """The headers of ``response`` that may be replayed to another reader (no cookies,
+    no cache marker, no length: the body is filled per reader)."""
+    return [
+        (k, v)
+        for k, v in response.items()
+        if k.lower() not in ("set-cookie", "x-masthead-cache", "content-length")
+    ]
 
 
 def variant_key(page: str, name: str) -> str:
@@ -239,21 +253,21 @@ def store_story_variant(
     from masthead.metering.services import COOKIE_NAME
 
     if (
-        request.method != "GET"
+        variant.for_members
+        or request.method != "GET"
         or response.status_code != 200
         or getattr(response, "streaming", False)
         or set(response.cookies) - {COOKIE_NAME}
     ):
         return False
-    headers = [
-        (k, v)
-        for k, v in response.items()
-        if k.lower() not in ("set-cookie", "x-masthead-cache", "content-length")
-    ]
     cache.set_many(
         {
-            key: (STORY, variant.story_id, variant.access_level, variant.anonymous_limit),
-            variant_key(key, variant.name): (response.status_code, headers, variant.body),
+            key: (STORY, variant.story_id, variant.access_level, variant.limit),
+            variant_key(key, variant.name): (
+                response.status_code,
+                storable_headers(response),
+                variant.body,
+            ),
         },
         SHARED_TTL,
     )

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -138,6 +139,12 @@ class Entitlement:
     reader_kind: str
     meter: MeterState | None = None
     counted: bool = False
+
+    @property
+    def cut(self) -> str:
+        """What a page shows for this decision: ``"full"`` or ``"leadin:<reason>"`` (the
+        name of the cached story variant; never anything about the reader)."""
+        return "full" if self.full else f"leadin:{self.reason}"
 
 
 # --- periods -----------------------------------------------------------------------------
@@ -327,6 +334,29 @@ def meter_state(reader: Reader, now: datetime | None = None) -> MeterState | Non
     return _state(reader, views, start)
 
 
+def decide_from_mirror(
+    reader: Reader, story_id: int, seen: Collection[int] | None, start: date
+) -> Entitlement | None:
+    """Decide a metered story from the stories already counted, when they settle it.
+
+    ``seen``: the stories counted on ``reader``'s meter in month ``start`` -- from the
+    mirror (:func:`read_mirror`, may lag, never runs ahead) or from the table. Returns
+    the decision for a re-read (story in ``seen``) or a used-up meter (``len(seen)`` >=
+    limit), both true for the rest of the month; ``None`` when it may still count.
+    """
+    if seen is None or reader.key is None:
+        return None
+    if story_id in seen:
+        return Entitlement(
+            True, Reason.ALREADY_COUNTED, reader.kind, _state(reader, len(seen), start)
+        )
+    if len(seen) >= reader.limit:
+        return Entitlement(
+            False, Reason.METER_EXHAUSTED, reader.kind, _state(reader, len(seen), start)
+        )
+    return None
+
+
 def decide_for(
     reader: Reader,
     story_id: int,
@@ -356,8 +386,12 @@ def decide_for(
         full = reader.limit > 0
         reason = Reason.WOULD_COUNT if full else Reason.METER_EXHAUSTED
         return Entitlement(full, reason, reader.kind, _state(reader, 0, start))
-    # Fast path without a lock: a re-read, or a meter already used up. Both stay true
-    # for the rest of the month (views of a period only ever grow).
+    # Fast paths without a lock: a re-read, or a meter already used up. Both stay true
+    # for the rest of the month (views of a period only ever grow): first from the
+    # mirror in the cache, then from the table.
+    settled = decide_from_mirror(reader, story_id, read_mirror(reader.key, start), start)
+    if settled is not None:
+        return settled
     seen = list(
         MeterView.objects.filter(reader_key=reader.key, period=start).values_list(
             "story_id", flat=True
@@ -365,14 +399,9 @@ def decide_for(
     )
     if seen:
         remember_mirror(reader.key, start, seen)
-    if story_id in seen:
-        return Entitlement(
-            True, Reason.ALREADY_COUNTED, reader.kind, _state(reader, len(seen), start)
-        )
-    if len(seen) >= reader.limit:
-        return Entitlement(
-            False, Reason.METER_EXHAUSTED, reader.kind, _state(reader, len(seen), start)
-        )
+    settled = decide_from_mirror(reader, story_id, seen, start)
+    if settled is not None:
+        return settled
     if not record:
         return Entitlement(True, Reason.WOULD_COUNT, reader.kind, _state(reader, len(seen), start))
     with transaction.atomic():
@@ -385,14 +414,9 @@ def decide_for(
                 "story_id", flat=True
             )
         )
-        if story_id in seen:
-            return Entitlement(
-                True, Reason.ALREADY_COUNTED, reader.kind, _state(reader, len(seen), start)
-            )
-        if len(seen) >= reader.limit:
-            return Entitlement(
-                False, Reason.METER_EXHAUSTED, reader.kind, _state(reader, len(seen), start)
-            )
+        settled = decide_from_mirror(reader, story_id, seen, start)
+        if settled is not None:
+            return settled
         MeterView.objects.create(
             reader_key=reader.key, period=start, story_id=story_id, viewed_at=now or timezone.now()
         )

@@ -49,7 +49,7 @@ class Wire:
 
     def __init__(self) -> None:
         self.django = WSGIHandler()
-        self.edge = EdgeCache(self.django, poll_seconds=0)
+        self.edge = EdgeCache(self.django)
         self.rf = RequestFactory()
 
     def _call(self, app, method: str, path: str, cookie: str = "") -> Answer:  # noqa: ANN001
@@ -259,7 +259,7 @@ def test_one_render_per_page_when_many_readers_miss_at_once(db):
         start_response("200 OK", [("Content-Type", "text/html")])
         return [b"rendered"]
 
-    edge = EdgeCache(django_app, poll_seconds=0)
+    edge = EdgeCache(django_app)
     environ = RequestFactory().get("/breaking/").environ
     bodies = []
 

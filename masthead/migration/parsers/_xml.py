@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
-from typing import BinaryIO
+from collections.abc import Callable, Iterator
+from typing import Any, BinaryIO
 
 from lxml import etree
 
@@ -189,6 +189,22 @@ class SafeXMLSource:
         """Close the underlying file if we opened it."""
         if self._owned:
             self._fh.close()
+
+
+def parse_source(
+    source: Source,
+    stats: ParseStats | None,
+    parse: Callable[..., Iterator[Any]],
+    **options: Any,
+) -> Iterator[Any]:
+    """Open ``source`` as a :class:`SafeXMLSource` and yield ``parse(src, stats, **options)``,
+    closing the source however the iteration ends (the parsers' shared entry)."""
+    stats = stats if stats is not None else ParseStats()
+    src = SafeXMLSource(source, stats)
+    try:
+        yield from parse(src, stats, **options)
+    finally:
+        src.close()
 
 
 def iterparse_safe(

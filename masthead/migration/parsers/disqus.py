@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from ._xml import SafeXMLSource, Source, iterparse_safe, release
+from ._xml import SafeXMLSource, Source, iterparse_safe, parse_source, release
 from .base import (
     ImportedComment,
     ImportedThread,
@@ -72,12 +72,7 @@ def parse_disqus(
             an unparseable ``createdAt``, or a file
             whose root is not ``<disqus>``.
     """
-    stats = stats if stats is not None else ParseStats()
-    src = SafeXMLSource(source, stats)
-    try:
-        yield from _parse(src, stats, keep_orphans=keep_orphans, recover=recover)
-    finally:
-        src.close()
+    yield from parse_source(source, stats, _parse, keep_orphans=keep_orphans, recover=recover)
 
 
 def _parse(

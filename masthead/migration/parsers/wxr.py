@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, tzinfo
 
-from ._xml import SafeXMLSource, Source, iterparse_safe, release
+from ._xml import SafeXMLSource, Source, iterparse_safe, parse_source, release
 from .base import (
     ImportedComment,
     ImportedThread,
@@ -80,12 +80,7 @@ def parse_wxr(
             without ``comment_id``, an item with comments but no usable id, an
             invalid date, a root that is not ``<rss>``, or no ``<item>`` at all.
     """
-    stats = stats if stats is not None else ParseStats()
-    src = SafeXMLSource(source, stats)
-    try:
-        yield from _parse(src, stats, local_tz=local_tz, recover=recover)
-    finally:
-        src.close()
+    yield from parse_source(source, stats, _parse, local_tz=local_tz, recover=recover)
 
 
 def _parse(
