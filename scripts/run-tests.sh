@@ -12,6 +12,7 @@ status=0
 
 echo "== Lint (ruff)"
 "$BIN/ruff" check masthead benchmarks scripts || status=1
+"$BIN/ruff" format --check masthead benchmarks scripts || status=1
 
 echo "== Test suite on SQLite"
 "$BIN/python" -m pytest "$@"
