@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
@@ -11,6 +11,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from masthead.articles import feeds
 from masthead.articles.news_sitemap import news_sitemap
+from masthead.core import routing
 from masthead.core.page_cache import shared
 from masthead.search.views import search
 
@@ -47,4 +48,9 @@ else:
 
     urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Wagtail's own URLs, with its page view wrapped to remember story routes
+# (masthead.core.routing); the name stays ``wagtail_serve`` so page URLs reverse as before.
+urlpatterns += [
+    path("", include([p for p in wagtail_urls.urlpatterns if p.name != "wagtail_serve"])),
+    re_path(wagtail_urls.serve_pattern, routing.serve, name="wagtail_serve"),
+]

@@ -62,14 +62,14 @@ def set_display_name(user: Any, value: str) -> Profile:
     """
     from masthead.comments.models import Comment
     from masthead.comments.services import display_name
-    from masthead.core.page_cache import bump_content_version
+    from masthead.core.page_cache import content_changed
 
     profile = get_profile(user)
     profile.display_name = clean_display_name(value)
     profile.save(update_fields=["display_name"])
     user.profile = profile
     if Comment.objects.filter(author=user).update(author_name=display_name(user)):
-        bump_content_version()
+        content_changed([user.pk])  # every thread showing the old name
     return profile
 
 

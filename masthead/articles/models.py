@@ -296,6 +296,34 @@ class StoryPage(Page):
             if block.block_type == "paragraph"
         ]
 
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """Wagtail's context plus ``fragments``: this story's cached parts
+        (:class:`masthead.core.fragments.FragmentStore`) under its stamps, read before
+        the comments are. The comment thread is among them only for anonymous readers."""
+        from masthead.comments.services import anonymous_thread_key
+        from masthead.core.fragments import FragmentStore, story_stamps
+
+        context = super().get_context(request, *args, **kwargs)
+        stamps = story_stamps(self, request)
+        keys = dict.fromkeys(
+            ("meta", "header", "lead:0", "lead:1", "gated", "tags"), stamps.article
+        )
+        keys["nav"] = stamps.page.rsplit(".", 1)[-1]  # the shared epoch: sections, site
+        user = getattr(request, "user", None)
+        if user is not None and not user.is_authenticated:
+            keys["thread"] = stamps.comments + ":" + anonymous_thread_key(request, self)
+        context["fragments"] = FragmentStore(keys)
+        return context
+
+    def get_view_restrictions(self) -> Any:
+        """Wagtail's view restrictions of this story, from a cached list
+        (:func:`masthead.core.routing.view_restrictions_for`); aliases as Wagtail does."""
+        if self.alias_of_id:
+            return super().get_view_restrictions()
+        from masthead.core.routing import view_restrictions_for
+
+        return view_restrictions_for(self)
+
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """Serve the story and fill the reader's meter line into its slot.
 

@@ -394,7 +394,7 @@ def delete_own_comment(user: Any, comment: Comment) -> ActionResult:
         return ActionResult(True, "This comment was already deleted.")
     Comment.objects.filter(pk=comment.pk).update(status=CommentStatus.DELETED)
     comment.status = CommentStatus.DELETED
-    content_changed([comment.author_id])
+    content_changed([comment.author_id], [comment.story_id])
     return ActionResult(True, "Your comment is deleted.")
 
 
@@ -422,7 +422,7 @@ def react(user: Any, comment: Comment, value: int) -> ActionResult:
         if delta < 0:
             qs = qs.filter(**{f"{column}__gt": 0})
         qs.update(**{column: F(column) + delta})
-        content_changed()  # counts are on cached pages
+        content_changed((), [comment.story_id])  # counts are on cached pages
 
     with transaction.atomic():
         existing = Reaction.objects.select_for_update().filter(comment=comment, user=user).first()
@@ -510,7 +510,7 @@ def _decide(comment: Comment, moderator: Any, status: str, action: str, note: st
     with transaction.atomic():
         Comment.objects.filter(pk=comment.pk).update(status=status)
         comment.status = status
-        content_changed([comment.author_id])
+        content_changed([comment.author_id], [comment.story_id])
         Report.objects.open().filter(comment=comment).update(
             resolved_at=timezone.now(), resolved_by=moderator
         )

@@ -182,6 +182,25 @@ def thread_state(story: Any, now: datetime | None = None) -> ThreadState:
     return ThreadState(True, "", closes_at)
 
 
+def anonymous_thread_key(request: Any, story: Any, now: datetime | None = None) -> str:
+    """What an anonymous reader's view of ``story``'s thread depends on besides the
+    story's comment stamp (:mod:`masthead.core.fragments`): sort, comment page, and
+    whether the thread has closed by age or is in quiet hours at ``now`` (both change
+    with the clock, not with a save). Unknown sorts count as the default; the page
+    number is cut to 12 characters.
+    """
+    now = now or timezone.now()
+    sort = request.GET.get("sort", DEFAULT_SORT) if request is not None else DEFAULT_SORT
+    if sort not in SORTS:
+        sort = DEFAULT_SORT
+    cpage = (request.GET.get("cpage") or "1")[:12] if request is not None else "1"
+    days = settings.MASTHEAD_COMMENTS_CLOSE_AFTER_DAYS
+    published = story.display_published
+    aged = bool(days and published and now >= published + timedelta(days=days))
+    quiet = bool(in_quiet_hours(now, parse_quiet_hours(settings.MASTHEAD_COMMENTS_QUIET_HOURS)))
+    return f"{sort}:{cpage}:{int(aged)}:{int(quiet)}"
+
+
 # --- reading threads -------------------------------------------------------------------
 
 SORTS = {"newest": "Newest first", "oldest": "Oldest first", "liked": "Most liked"}

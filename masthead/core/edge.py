@@ -52,6 +52,9 @@ logger = logging.getLogger(__name__)
 # How long readers of a page wait for another thread's render of it (seconds) before
 # rendering it themselves.
 FLIGHT_WAIT_SECONDS = 10.0
+# Set in the WSGI environ when the edge looked for the page and found nothing, so
+# Django's page cache middleware renders without looking again.
+LOOKED = "masthead.edge.looked"
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -94,13 +97,18 @@ class EdgeCache:
             # Single flight: one render per page and process after a publish, while
             # the other readers of that page wait for it instead of rendering it too.
             lock = self._flight(missing)
-            got = lock.acquire(timeout=FLIGHT_WAIT_SECONDS)
+            got = lock.acquire(blocking=False)
+            waited = not got
+            if waited:
+                got = lock.acquire(timeout=FLIGHT_WAIT_SECONDS)
             try:
-                try:
-                    answer, _ = self._answer(environ, cookies)
-                except Exception:  # noqa: BLE001
-                    answer = None
+                if waited:  # another thread rendered it meanwhile, most likely
+                    try:
+                        answer, _ = self._answer(environ, cookies)
+                    except Exception:  # noqa: BLE001
+                        answer = None
                 if answer is None:
+                    environ[LOOKED] = True  # Django's page cache need not look again
                     return self.app(environ, start_response)
             finally:
                 if got:

@@ -65,6 +65,14 @@ def local_get(key: str) -> Any:
     return value
 
 
+def local_set(key: str, value: Any) -> None:
+    """Keep ``value`` in this process only, for :func:`local_get` (``key`` must carry
+    the content version, so the entry goes when the version changes)."""
+    if len(_local) >= LOCAL_ENTRIES:
+        _local.clear()
+    _local[key] = value
+
+
 def polled_version() -> int:
     """:func:`content_version`, re-read at most every ``MASTHEAD_EDGE_POLL_SECONDS``
     (per process), so a publish reaches every process within that time. A new version
@@ -80,6 +88,9 @@ def polled_version() -> int:
 
 def reset_local() -> None:
     """Forget this process's copies (tests clear the shared cache between cases)."""
+    from masthead.core import routing
+
+    routing.reset_local()
     _local.clear()
     _polled["version"], _polled["at"] = 0, -1e9
 
@@ -92,17 +103,21 @@ def bump_content_version(**_: Any) -> None:
         cache.add(VERSION_KEY, time.time_ns() // 1000 + 1, timeout=None)
 
 
-def content_changed(user_ids: Any = ()) -> None:
+def content_changed(user_ids: Any = (), story_ids: Any = None) -> None:
     """Comments (or other shown content) changed without a model ``save``: a queryset
     ``update()`` sends no signal, so call this. Bumps the content version once the
-    transaction commits (every cached page is re-rendered on its next request) and drops
-    the snapshots of members ``user_ids`` whose own comments changed."""
+    transaction commits (every cached page is re-rendered on its next request), renews
+    the cached comment threads of ``story_ids`` (``None``: of every story; see
+    :func:`masthead.core.fragments.comments_changed`) and drops the snapshots of
+    members ``user_ids`` whose own comments changed."""
     from django.db import transaction
 
+    from masthead.core.fragments import comments_changed
     from masthead.core.member_pages import forget_snapshot
 
     for uid in user_ids or ():
         forget_snapshot(uid)
+    comments_changed(story_ids)
     transaction.on_commit(bump_content_version)
 
 
@@ -165,8 +180,9 @@ class SharedPageCacheMiddleware:
             or "messages" in cookies
         ):
             return self.get_response(request)
-        key = _key(request, content_version())
-        hit = cache.get(key)
+        key = _key(request, polled_version())
+        # The edge (masthead.core.edge) may have looked already, under the same key.
+        hit = None if request.META.get("masthead.edge.looked") else cache.get(key)
         if hit is not None and hit[0] == PAGE:
             _kind, status, headers, content = hit
             response = HttpResponse(content, status=status)

@@ -56,4 +56,6 @@ def meter_settings_changed(sender: Any, created: bool = False, **kwargs: Any) ->
     """Cached story pages carry the site's allowances: changed limits invalidate them.
     (A row created on first use holds the defaults the pages were rendered with.)"""
     if not created:
-        bump_content_version()
+        # After the commit: a page rendered meanwhile must not store the old limits
+        # under the new version.
+        transaction.on_commit(bump_content_version)

@@ -87,3 +87,40 @@ def story_meta(context: template.Context, story: StoryPage) -> SafeString:
         parts.append(format_html('<meta name="twitter:image" content="{}">', image_url))
     parts.append(jsonld(news_article(story, image_url=image_url)))
     return mark_safe("\n".join(parts))  # noqa: S308 - every part is escaped above
+
+
+class FragmentNode(template.Node):
+    """Renders ``{% fragment "name" %}…{% endfragment %}`` (see :func:`do_fragment`)."""
+
+    def __init__(self, nodelist: template.NodeList, name: template.base.FilterExpression) -> None:
+        self.nodelist = nodelist
+        self.name = name
+
+    def render(self, context: template.Context) -> str:
+        store = context.get("fragments")
+        name = str(self.name.resolve(context))
+        if store is None:
+            return self.nodelist.render(context)
+        html = store.get(name)
+        if html is None:
+            html = self.nodelist.render(context)
+            store.put(name, html)
+        return html
+
+
+@register.tag("fragment")
+def do_fragment(parser: template.base.Parser, token: template.base.Token) -> FragmentNode:
+    """``{% fragment "name" %}…{% endfragment %}``: the part of a story page stored as
+    ``name`` in the render's :class:`~masthead.core.fragments.FragmentStore`
+    (``fragments`` in the context; all parts are fetched with one cache round trip,
+    where Django's ``{% cache %}`` takes one per part). Without a store, or for a name
+    the store does not list, the part is rendered every time.
+
+    :raises TemplateSyntaxError: without exactly one argument.
+    """
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("{% fragment %} takes one argument: the name.")
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    return FragmentNode(nodelist, parser.compile_filter(bits[1]))

@@ -224,7 +224,7 @@ def test_deleted_meter_rows_are_never_served_from_the_mirror(wire, make_story):
     assert MeterView.objects.count() == 1  # counted again, from the database
 
 
-def test_changed_meter_limits_reach_the_edge(wire, make_story):
+def test_changed_meter_limits_reach_the_edge(wire, make_story, django_capture_on_commit_callbacks):
     from wagtail.models import Site
 
     from masthead.metering.models import MeterSettings
@@ -235,7 +235,8 @@ def test_changed_meter_limits_reach_the_edge(wire, make_story):
     assert "1 / 3</span>" in wire.get(story.url, cookie).body
     limits = MeterSettings.for_site(Site.objects.get(is_default_site=True))
     limits.anonymous_limit = 5
-    limits.save()
+    with django_capture_on_commit_callbacks(execute=True):  # pages move on after the commit
+        limits.save()
     assert "1 / 5</span>" in wire.get(story.url, cookie).body
 
 
