@@ -108,7 +108,9 @@ def pick_urls() -> dict[str, str]:
 READERS_CODE = """
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from django.contrib.sessions.backends.db import SessionStore
+from django.conf import settings
+from importlib import import_module
+SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
 from masthead.metering.models import MeterView
 User = get_user_model()
@@ -118,7 +120,7 @@ for name in ('bench-first', 'bench-reread', 'bench-warm'):
     EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={'verified': True, 'primary': True})
     s = SessionStore()
     s[SESSION_KEY] = str(user.pk)
-    s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'
+    s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     s[HASH_SESSION_KEY] = user.get_session_auth_hash()
     s.create()
     print(name, user.pk, s.session_key)
