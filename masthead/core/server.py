@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+# Processes and threads of each: measured on the 2-core benchmark machine (make bench).
+DEFAULT_WORKERS = 2
+DEFAULT_THREADS = 4
+
 
 def granian_command(
     granian: str,

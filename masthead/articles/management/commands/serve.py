@@ -24,7 +24,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from masthead.articles.models import HomePage, StoryPage
 from masthead.articles.services import sync_site_with_site_url
-from masthead.core.server import granian_command
+from masthead.core.server import DEFAULT_THREADS, DEFAULT_WORKERS, granian_command
 
 
 class Command(BaseCommand):
@@ -33,9 +33,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=2, help="Worker processes.")
         parser.add_argument(
-            "--threads", type=int, default=4, help="Threads per worker (one DB connection each)."
+            "--workers", type=int, default=DEFAULT_WORKERS, help="Worker processes."
+        )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=DEFAULT_THREADS,
+            help="Threads per worker (one DB connection each).",
         )
         parser.add_argument("--no-worker", action="store_true", help="Do not start db_worker.")
 
