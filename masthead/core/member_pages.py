@@ -167,15 +167,36 @@ def _render(name: str, context: dict[str, Any]) -> str:
     return get_template(name).template.render(Context(context))
 
 
+_parts: dict[tuple[Any, ...], str] = {}
+
+
+def _keep(key: tuple[Any, ...], html: str) -> str:
+    if len(_parts) >= 4096:
+        _parts.clear()
+    _parts[key] = html
+    return html
+
+
 def fill(body: str, request: HttpRequest, story: Any, snap: MemberSnapshot, meter_line: str) -> str:
     """A stored member variant with ``request``'s member rendered into its slots."""
     from masthead.metering.services import METER_SLOT
 
     token = get_token(request)
+    user = request.user
     request._masthead_saved_ids = set(snap.saved)
-    context = {"user": request.user, "request": request, "csrf_token": token, "story": story}
-    nav = _render("includes/account_nav.html", context)
-    save = _render("readinglist/save_form.html", context)
+    # Both parts are rendered with the CSRF slot and kept per process under everything
+    # they show (the member's name and email; the story, its saved state and the path).
+    context = {"user": user, "request": request, "csrf_token": CSRF_SLOT, "story": story}
+    nav = _parts.get(("nav", user.pk, user.get_full_name(), user.email))
+    if nav is None:
+        nav = _keep(
+            ("nav", user.pk, user.get_full_name(), user.email),
+            _render("includes/account_nav.html", context),
+        )
+    saved_key = ("save", story.pk, story.pk in snap.saved, request.get_full_path())
+    save = _parts.get(saved_key)
+    if save is None:
+        save = _keep(saved_key, _render("readinglist/save_form.html", context))
     out = body.replace(METER_SLOT, meter_line)
     out = out.replace(NAV_SLOT, f"<!--m:nav-->{nav}<!--/m:nav-->")
     out = out.replace(SAVE_SLOT, save)
