@@ -404,26 +404,34 @@ def decide_for(
     # Fast paths without a lock: a re-read, or a meter already used up. Both stay true
     # for the rest of the month (views of a period only ever grow): first from the
     # mirror in the cache, then from the table.
-    settled = decide_from_mirror(reader, story_id, read_mirror(reader.key, start), start)
+    mirror = read_mirror(reader.key, start)
+    settled = decide_from_mirror(reader, story_id, mirror, start)
     if settled is not None:
         return settled
-    seen = list(
-        MeterView.objects.filter(reader_key=reader.key, period=start).values_list(
-            "story_id", flat=True
+    if mirror is None or not record:
+        # No mirror yet (or a peek, which must not take the lock): the table decides.
+        seen = list(
+            MeterView.objects.filter(reader_key=reader.key, period=start).values_list(
+                "story_id", flat=True
+            )
         )
-    )
-    if seen:
-        remember_mirror(reader.key, start, seen)
-    settled = decide_from_mirror(reader, story_id, seen, start)
-    if settled is not None:
-        return settled
-    if not record:
-        return Entitlement(True, Reason.WOULD_COUNT, reader.kind, _state(reader, len(seen), start))
+        if seen:
+            remember_mirror(reader.key, start, seen)
+        settled = decide_from_mirror(reader, story_id, seen, start)
+        if settled is not None:
+            return settled
+        if not record:
+            return Entitlement(
+                True, Reason.WOULD_COUNT, reader.kind, _state(reader, len(seen), start)
+            )
+    # (With a mirror that did not settle it, the check under the lock below decides.)
     with transaction.atomic():
-        MeterPeriod.objects.bulk_create(
-            [MeterPeriod(reader_key=reader.key, period=start)], ignore_conflicts=True
-        )
-        MeterPeriod.objects.select_for_update().get(reader_key=reader.key, period=start)
+        locked = MeterPeriod.objects.select_for_update().filter(reader_key=reader.key, period=start)
+        if not list(locked.values_list("pk", flat=True)[:1]):  # first view this month
+            MeterPeriod.objects.bulk_create(
+                [MeterPeriod(reader_key=reader.key, period=start)], ignore_conflicts=True
+            )
+            MeterPeriod.objects.select_for_update().get(reader_key=reader.key, period=start)
         seen = set(
             MeterView.objects.filter(reader_key=reader.key, period=start).values_list(
                 "story_id", flat=True
