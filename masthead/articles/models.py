@@ -308,7 +308,8 @@ class StoryPage(Page):
         keys = dict.fromkeys(
             ("meta", "header", "lead:0", "lead:1", "gated", "tags"), stamps.article
         )
-        keys["nav"] = stamps.page.rsplit(".", 1)[-1]  # the shared epoch: sections, site
+        shared = stamps.page.rsplit(".", 1)[-1]  # the shared epoch: sections, site
+        keys.update(nav=shared, head=shared, footer=shared)
         user = getattr(request, "user", None)
         if user is not None and not user.is_authenticated:
             keys["thread"] = stamps.comments + ":" + anonymous_thread_key(request, self)

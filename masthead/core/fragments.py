@@ -28,9 +28,12 @@ transaction commits.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.core.cache import cache
@@ -39,6 +42,26 @@ from django.db import transaction
 SHARED_EPOCH_KEY = "masthead:frag:shared"
 COMMENTS_EPOCH_KEY = "masthead:frag:comments"
 FRAGMENT_TTL = 24 * 3600  # seconds: bounds memory; freshness comes from the stamps
+
+
+@functools.cache
+def release() -> str:
+    """A short digest of this release: the project's templates, the static files'
+    manifest (hashed names) and the migrations (model shapes). Part of every fragment
+    and page-object key, so a deploy never serves parts rendered by the previous one.
+    Computed once per process."""
+    from django.conf import settings
+
+    digest = hashlib.blake2b(digest_size=8)
+    base = Path(settings.BASE_DIR)
+    files = sorted(base.glob("templates/**/*.html")) + sorted(base.glob("*/migrations/0*.py"))
+    for path in files:
+        digest.update(str(path.relative_to(base)).encode())
+        digest.update(path.read_bytes())
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if manifest.exists():
+        digest.update(manifest.read_bytes())
+    return digest.hexdigest()
 
 
 def _page_key(pk: int) -> str:
@@ -69,7 +92,7 @@ class StoryStamps:
 
 
 def _object_key(pk: int) -> str:
-    return f"masthead:frag:obj:{pk}"
+    return f"masthead:frag:obj:{release()}:{pk}"
 
 
 def read_stamps(pk: int, request: Any = None) -> tuple[int, int, int, int]:
@@ -131,7 +154,8 @@ class FragmentStore:
     """
 
     def __init__(self, keys: dict[str, str]) -> None:
-        self.keys = {name: f"masthead:frag:{name}:{key}" for name, key in keys.items()}
+        tag = release()
+        self.keys = {name: f"masthead:frag:{tag}:{name}:{key}" for name, key in keys.items()}
         self._found: dict[str, Any] | None = None
 
     def get(self, name: str) -> str | None:

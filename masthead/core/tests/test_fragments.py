@@ -300,3 +300,26 @@ def test_published_time_is_part_of_the_article_stamp(make_story):
     stamp = story_stamps(story).article
     story.last_published_at = datetime(2030, 1, 1, tzinfo=timezone.get_current_timezone())
     assert story_stamps(story).article != stamp
+
+
+def test_a_new_release_never_reuses_parts(settings, tmp_path):
+    from masthead.core.fragments import release
+
+    (tmp_path / "templates").mkdir()
+    page_html = tmp_path / "templates" / "page.html"
+    page_html.write_text("<p>one</p>")
+    settings.BASE_DIR = tmp_path
+    settings.STATIC_ROOT = tmp_path / "static"
+    release.cache_clear()
+    try:
+        first = release()
+        page_html.write_text("<p>two</p>")
+        release.cache_clear()
+        assert release() != first
+        (tmp_path / "static").mkdir()
+        (tmp_path / "static" / "staticfiles.json").write_text('{"paths": {}}')
+        second = release()
+        release.cache_clear()
+        assert release() != second
+    finally:
+        release.cache_clear()
