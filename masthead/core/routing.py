@@ -62,6 +62,8 @@ def _epoch(key: str) -> int:
 
 
 _sites: dict[tuple[int, str, int], Any] = {}
+_routes: dict[str, tuple[Any, str, int]] = {}
+LOCAL_ROUTES = 20_000  # routes kept per process (a few MB)
 
 
 def reset_local() -> None:
@@ -69,6 +71,7 @@ def reset_local() -> None:
     _polled.clear()
     _restrictions.clear()
     _sites.clear()
+    _routes.clear()
 
 
 def cached_site(request: HttpRequest) -> Any:
@@ -177,9 +180,14 @@ def prime_route(request: HttpRequest, path: str) -> str | None:
     from masthead.articles.models import StoryPage
 
     key = route_key(request, path)
-    entry = cache.get(key)
+    entry = _routes.get(key)
     if entry is None:
-        return key
+        entry = cache.get(key)
+        if entry is None:
+            return key
+        if len(_routes) >= LOCAL_ROUTES:
+            _routes.clear()
+        _routes[key] = entry  # safe to keep: every use is checked against the story
     site, root_path, pk = entry
     story = cached_page(pk, request, lambda: StoryPage.objects.filter(pk=pk, live=True).first())
     if story is None or not story.live or story.url_path != root_path + path:
