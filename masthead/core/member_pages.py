@@ -38,6 +38,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template import Context
 from django.template.loader import get_template
+from django.utils import timezone
 from django.utils.html import escape
 
 from masthead.core.page_cache import (
@@ -130,11 +131,14 @@ def shape_of(entitlement: Any) -> str:
     return f"m:{entitlement.reader_kind}:{entitlement.cut}:{month}"
 
 
-def eligible(user: Any, story_id: int) -> MemberSnapshot | None:
-    """The member's snapshot if they may share variants of story ``story_id``, else ``None``."""
+def eligible(user: Any, story_id: int, snap: MemberSnapshot | None = None) -> MemberSnapshot | None:
+    """The member's snapshot if they may share variants of story ``story_id``, else ``None``.
+
+    ``snap``: the snapshot when already read from the cache (else it is read here).
+    """
     if not getattr(user, "is_authenticated", False) or user.is_staff or user.is_superuser:
         return None
-    snap = member_snapshot(user)
+    snap = snap if snap is not None else member_snapshot(user)
     if not snap.can_post or story_id in snap.interacted:
         return None
     return snap
@@ -273,7 +277,12 @@ class MemberPageMiddleware:
         if pointer is None:
             return None
         story_id, level, limit = pointer
-        snap = eligible(user, story_id)
+        # The snapshot and, for a metered story, the meter mirror in one round trip.
+        now = timezone.now()
+        mirror_key = m.mirror_key(f"u:{user.pk}", m.period_start(now))
+        keys = [snapshot_key(user.pk)] + ([mirror_key] if level == "metered" else [])
+        found = cache.get_many(keys)
+        snap = eligible(user, story_id, found.get(keys[0]))
         if snap is None:
             return None
         # The reader from the snapshot (no subscription query); decide_for answers free
@@ -282,7 +291,15 @@ class MemberPageMiddleware:
             reader = m.Reader(m.SUBSCRIBER, None, 0, user.pk)
         else:
             reader = m.Reader(m.MEMBER, f"u:{user.pk}", limit, user.pk)
-        entitlement = m.decide_for(reader, story_id, level, record=level == "metered")
+        mirror = found.get(mirror_key)
+        entitlement = m.decide_for(
+            reader,
+            story_id,
+            level,
+            record=level == "metered",
+            now=now,
+            mirror=frozenset(mirror) if mirror is not None else None,
+        )
         hit = local_get(variant_key(key, shape_of(entitlement)))
         if hit is None:
             return None  # Django renders (its decision agrees: counting is idempotent)

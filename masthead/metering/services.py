@@ -372,6 +372,9 @@ def decide_from_mirror(
     return None
 
 
+_READ_MIRROR = object()  # decide_for reads the mirror itself
+
+
 def decide_for(
     reader: Reader,
     story_id: int,
@@ -379,6 +382,7 @@ def decide_for(
     *,
     record: bool = True,
     now: datetime | None = None,
+    mirror: Any = _READ_MIRROR,
 ) -> Entitlement:
     """Decide whether ``reader`` may read story ``story_id`` in full (see module docstring).
 
@@ -386,6 +390,9 @@ def decide_for(
     :param record: when True, a metered story the reader still has allowance for is
         counted (exactly once); when False this is a side-effect-free peek.
     :param now: the time of the view (default: now); decides the month.
+    :param mirror: the reader's meter mirror for the month of ``now`` when the caller
+        has already read it from the cache (``None``: there is none); by default it is
+        read here (:func:`read_mirror`).
     """
     level = effective_access_level(access_level)
     if reader.kind == STAFF:
@@ -404,7 +411,8 @@ def decide_for(
     # Fast paths without a lock: a re-read, or a meter already used up. Both stay true
     # for the rest of the month (views of a period only ever grow): first from the
     # mirror in the cache, then from the table.
-    mirror = read_mirror(reader.key, start)
+    if mirror is _READ_MIRROR:
+        mirror = read_mirror(reader.key, start)
     settled = decide_from_mirror(reader, story_id, mirror, start)
     if settled is not None:
         return settled
