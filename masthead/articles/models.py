@@ -22,7 +22,7 @@ from taggit.models import Tag, TaggedItemBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
@@ -353,22 +353,30 @@ class StoryPage(Page):
         entitlement = request_entitlement(request, self)
         slot = METER_SLOT.encode()
         content = response.content
+        # Behind a password or a group restriction, what one reader may see says nothing
+        # about the next one: such pages are never offered to any cache. ("Signed in"
+        # restrictions are passed by every member, so members may share those.)
+        private = any(
+            r.restriction_type != PageViewRestriction.LOGIN for r in self.get_view_restrictions()
+        )
         if entitlement is not None and slot in content:
             level = self.effective_access_level
             variant = None
-            if entitlement.reader_kind == ANONYMOUS and level != AccessLevel.FREE:
+            if not private and entitlement.reader_kind == ANONYMOUS and level != AccessLevel.FREE:
                 variant = StoryVariant(
                     entitlement.cut, self.pk, level, anonymous_limit(request), content
                 )
-            elif entitlement.reader_kind in (MEMBER, SUBSCRIBER) and eligible(
-                request.user, self.pk
+            elif (
+                not private
+                and entitlement.reader_kind in (MEMBER, SUBSCRIBER)
+                and eligible(request.user, self.pk)
             ):
                 variant = StoryVariant(
                     shape_of(entitlement), self.pk, level, member_limit(request), content
                 )
             response._masthead_story_variant = variant  # noqa: SLF001
             response.content = content.replace(slot, meter_html(entitlement).encode())
-        return mark_shared(response)
+        return response if private else mark_shared(response)
 
     def clean(self) -> None:
         super().clean()

@@ -216,6 +216,9 @@ AUTHENTICATION_BACKENDS = [
     "masthead.accounts.backends.CachedAuthenticationBackend",
 ]
 LOGIN_URL = "account_login"
+# Stories behind a "signed in" restriction send readers to the site's own sign-in page
+# (email and password or a code), not Wagtail's bare username form.
+WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]

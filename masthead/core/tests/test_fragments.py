@@ -323,3 +323,11 @@ def test_a_new_release_never_reuses_parts(settings, tmp_path):
         assert release() != second
     finally:
         release.cache_clear()
+
+
+def test_signed_in_restriction_sends_readers_to_the_sites_sign_in_page(client, make_story, world):
+    story = make_story("Members only section", access_level=AccessLevel.FREE)
+    PageViewRestriction.objects.create(page=world, restriction_type=PageViewRestriction.LOGIN)
+    response = client.get(story.url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")

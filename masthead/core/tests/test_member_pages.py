@@ -139,3 +139,36 @@ def test_generalize_refuses_a_page_that_still_names_the_member():
     assert (
         generalize(clean, user) == "<!--m:nav--><!--/m:nav--><!--m:save--><!--/m:save--><p>News</p>"
     )
+
+
+@pytest.mark.parametrize("kind", ["password", "groups"])
+def test_password_and_group_restricted_stories_are_never_shared_between_members(
+    make_story, world, kind
+):
+    from django.contrib.auth.models import Group
+    from wagtail.models import PageViewRestriction
+
+    story = make_story("Behind a restriction")
+    editors = Group.objects.create(name="Desk")
+    restriction = PageViewRestriction.objects.create(
+        page=world, restriction_type=kind, password="pw-secret-123" if kind == "password" else ""
+    )
+    if kind == "groups":
+        restriction.groups.add(editors)
+    insider, a = member("insider@example.org")
+    outsider_user, b = member("outsider@example.org")
+    if kind == "password":
+        a.post(
+            f"/_util/authenticate_with_password/{restriction.pk}/{story.pk}/",
+            {"password": "pw-secret-123", "return_url": story.url},
+        )
+    else:
+        insider.groups.add(editors)
+    for _ in range(2):  # the insider reads it in full, twice
+        inside = a.get(story.url)
+        assert inside.status_code == 200
+        assert "Third paragraph of story" in inside.content.decode()
+        assert inside.get("X-Masthead-Cache") != "member"
+    outside = b.get(story.url)
+    assert "Third paragraph of story" not in outside.content.decode()
+    assert outside.get("X-Masthead-Cache") != "member"
