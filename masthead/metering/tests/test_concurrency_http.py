@@ -42,7 +42,10 @@ def _redis_up() -> bool:
 
 
 @pytest.fixture
-def two_app_processes(tmp_path):
+def two_app_processes(tmp_path, world):  # noqa: ARG001 - the site exists before they start
+    # The servers keep the site for a host per process, renewed through the shared cache
+    # (Redis); this test process has its own cache, so the site and home page are made
+    # first.
     if connection.vendor != "postgresql":
         pytest.skip("multi-process meter exactness is tested on PostgreSQL (make test-postgres)")
     if not _redis_up():
