@@ -27,9 +27,12 @@ def _freeze_startup_objects() -> None:
     from django.template.loader import get_template
     from django.urls import get_resolver
 
+    from masthead.core.fragments import release
+
     get_resolver().url_patterns  # noqa: B018 - imports every view module
     for name in ("base.html", "articles/story_page.html", "comments/thread.html"):
         get_template(name)
+    release()  # the release digest of the cached story parts, read once per process
     gc.collect()
     gc.freeze()
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +37,8 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
+
+from masthead.core.page_cache import bump_counter, clock_stamp
 
 SHARED_EPOCH_KEY = "masthead:frag:shared"
 COMMENTS_EPOCH_KEY = "masthead:frag:comments"
@@ -72,10 +73,6 @@ def _comments_key(pk: int) -> str:
     return f"masthead:frag:cmt:{pk}"
 
 
-def _now_stamp() -> int:
-    return time.time_ns() // 1000
-
-
 @dataclass(frozen=True)
 class StoryStamps:
     """The cache-key parts of one story's fragments.
@@ -108,7 +105,7 @@ def read_stamps(pk: int, request: Any = None) -> tuple[int, int, int, int]:
     for key in keys:
         value = found.get(key)
         if value is None:
-            cache.add(key, _now_stamp(), timeout=None if "page" not in key else FRAGMENT_TTL)
+            cache.add(key, clock_stamp(), timeout=None if "page" not in key else FRAGMENT_TTL)
             value = cache.get(key, 0)
         values.append(int(value))
     memo[pk] = (tuple(values), found.get(_object_key(pk)))
@@ -183,22 +180,15 @@ def forget_page(pk: int | None) -> None:
 def bump_shared_epoch(**_: Any) -> None:
     """Something every story shows changed (signal receiver): renew every article part
     once the transaction commits."""
-    transaction.on_commit(lambda: _bump(SHARED_EPOCH_KEY))
+    transaction.on_commit(lambda: bump_counter(SHARED_EPOCH_KEY))
 
 
 def comments_changed(story_ids: Iterable[int] | None = None) -> None:
     """Comments on ``story_ids`` changed (``None``: on any story, e.g. after an import or
     a member's name was removed): their threads are rendered again."""
     if story_ids is None:
-        transaction.on_commit(lambda: _bump(COMMENTS_EPOCH_KEY))
+        transaction.on_commit(lambda: bump_counter(COMMENTS_EPOCH_KEY))
         return
     keys = [_comments_key(pk) for pk in set(story_ids) if pk is not None]
     if keys:
         transaction.on_commit(lambda: cache.delete_many(keys))
-
-
-def _bump(key: str) -> None:
-    try:
-        cache.incr(key)
-    except ValueError:  # not stored yet, or the cache was flushed
-        cache.add(key, _now_stamp() + 1, timeout=None)

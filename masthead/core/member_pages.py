@@ -191,12 +191,10 @@ def fill(body: str, request: HttpRequest, story: Any, snap: MemberSnapshot, mete
     # Both parts are rendered with the CSRF slot and kept per process under everything
     # they show (the member's name and email; the story, its saved state and the path).
     context = {"user": user, "request": request, "csrf_token": CSRF_SLOT, "story": story}
-    nav = _parts.get(("nav", user.pk, user.get_full_name(), user.email))
+    nav_key = ("nav", user.pk, user.get_full_name(), user.email)
+    nav = _parts.get(nav_key)
     if nav is None:
-        nav = _keep(
-            ("nav", user.pk, user.get_full_name(), user.email),
-            _render("includes/account_nav.html", context),
-        )
+        nav = _keep(nav_key, _render("includes/account_nav.html", context))
     saved_key = ("save", story.pk, story.pk in snap.saved, request.get_full_path())
     save = _parts.get(saved_key)
     if save is None:

@@ -36,15 +36,37 @@ PAGE, STORY = "page", "story"
 SHARED_TTL = 600  # seconds; an upper bound on memory use, not the freshness mechanism
 
 
+def read_counter(key: str, timeout: int | None = None) -> int:
+    """The counter under ``key`` in the shared cache, created when missing.
+
+    Counters start from the clock (µs), not 1: after a cache flush the new values are
+    still higher than any a running process remembers, so no old key comes back.
+    Used for the content version and the stamps and epochs of
+    :mod:`masthead.core.fragments` and :mod:`masthead.core.routing`.
+    """
+    value = cache.get(key)
+    if value is None:
+        cache.add(key, clock_stamp(), timeout=timeout)
+        value = cache.get(key, 0)
+    return int(value)
+
+
+def bump_counter(key: str) -> None:
+    """Move the counter under ``key`` on (created above the clock when missing)."""
+    try:
+        cache.incr(key)
+    except ValueError:  # not stored yet, or the cache was flushed
+        cache.add(key, clock_stamp() + 1, timeout=None)
+
+
+def clock_stamp() -> int:
+    """The wall clock in microseconds: where a new counter starts."""
+    return time.time_ns() // 1000
+
+
 def content_version() -> int:
-    """Return the current content version (1 when none is stored yet)."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        # Start from the clock (µs), not 1: after a cache flush the new versions are
-        # still higher than any a running process remembers, so no old key comes back.
-        cache.add(VERSION_KEY, time.time_ns() // 1000, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
-    return int(version)
+    """Return the current content version."""
+    return read_counter(VERSION_KEY)
 
 
 _polled = {"version": 0, "at": -1e9}
@@ -97,10 +119,7 @@ def reset_local() -> None:
 
 def bump_content_version(**_: Any) -> None:
     """Invalidate every shared page (call on publish, unpublish, move, delete)."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # no version stored yet (or the cache was flushed)
-        cache.add(VERSION_KEY, time.time_ns() // 1000 + 1, timeout=None)
+    bump_counter(VERSION_KEY)
 
 
 def content_changed(user_ids: Any = (), story_ids: Any = None) -> None:

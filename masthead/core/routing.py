@@ -35,6 +35,7 @@ from wagtail.url_routing import RouteResult
 from wagtail.views import serve as wagtail_serve
 
 from masthead.core.fragments import cached_page
+from masthead.core.page_cache import bump_counter, read_counter
 
 logger = logging.getLogger(__name__)
 SITES_EPOCH_KEY = "masthead:route:sites"
@@ -53,12 +54,9 @@ def _epoch(key: str) -> int:
     hit = _polled.get(key)
     if hit is not None and now - hit[0] < getattr(settings, "MASTHEAD_EDGE_POLL_SECONDS", 0.2):
         return hit[1]
-    epoch = cache.get(key)
-    if epoch is None:
-        cache.add(key, time.time_ns() // 1000, timeout=None)
-        epoch = cache.get(key, 0)
-    _polled[key] = (now, int(epoch))
-    return int(epoch)
+    epoch = read_counter(key)
+    _polled[key] = (now, epoch)
+    return epoch
 
 
 _sites: dict[tuple[int, str, int], Any] = {}
@@ -108,13 +106,7 @@ class SiteMiddleware:
 
 
 def _bump(key: str) -> None:
-    def bump() -> None:
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.add(key, time.time_ns() // 1000 + 1, timeout=None)
-
-    transaction.on_commit(bump)
+    transaction.on_commit(lambda: bump_counter(key))
 
 
 def _sites_epoch() -> int:

@@ -165,25 +165,23 @@ def _limits(request: HttpRequest | None) -> MeterSettings | None:
     """The site's meter settings. For a request they come from a copy kept under the
     content version (:func:`masthead.core.page_cache.local_get`), which every change
     of the settings renews, so a story page does not query them each time."""
+    from wagtail.models import Site
+
+    from masthead.core.page_cache import local_get, local_set, polled_version
+
     try:
-        if request is not None:
-            from wagtail.models import Site
-
-            from masthead.core.page_cache import local_get, local_set, polled_version
-
-            site = Site.find_for_request(request)
-            if site is None:
-                return None
-            key = f"masthead:meter-settings:{site.pk}:{polled_version()}"
-            found = local_get(key)
-            if found is None:
-                found = MeterSettings.for_site(site)
-                local_set(key, found)
-            return found
-        from wagtail.models import Site
-
-        site = Site.objects.filter(is_default_site=True).first()
-        return MeterSettings.for_site(site) if site else None
+        if request is None:
+            site = Site.objects.filter(is_default_site=True).first()
+            return MeterSettings.for_site(site) if site else None
+        site = Site.find_for_request(request)
+        if site is None:
+            return None
+        key = f"masthead:meter-settings:{site.pk}:{polled_version()}"
+        found = local_get(key)
+        if found is None:
+            found = MeterSettings.for_site(site)
+            local_set(key, found)
+        return found
     except Exception:  # noqa: BLE001 - no Site yet: fall back to the settings defaults
         return None
 
