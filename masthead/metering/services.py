@@ -36,7 +36,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -414,6 +414,8 @@ def decide_for(
     settled = decide_from_mirror(reader, story_id, mirror, start)
     if settled is not None:
         return settled
+    if record and _counts_in_one_statement():
+        return _count_in_database(reader, story_id, start, now or timezone.now())
     if mirror is None or not record:
         # No mirror yet (or a peek, which must not take the lock): the table decides.
         seen = list(
@@ -430,7 +432,15 @@ def decide_for(
             return Entitlement(
                 True, Reason.WOULD_COUNT, reader.kind, _state(reader, len(seen), start)
             )
-    # (With a mirror that did not settle it, the check under the lock below decides.)
+    # (With a mirror that did not settle it, the check under the lock decides.)
+    return _count_in_python(reader, story_id, start, now or timezone.now())
+
+
+def _count_in_python(reader: Reader, story_id: int, start: date, now: datetime) -> Entitlement:
+    """Count ``story_id`` on ``reader``'s meter for month ``start`` with the ORM: lock the
+    reader's :class:`~masthead.metering.models.MeterPeriod` row (created when missing),
+    read the month's views, insert one only while under the limit (five statements;
+    SQLite, or PostgreSQL with ``MASTHEAD_METER_SQL_FUNCTION = False``)."""
     with transaction.atomic():
         locked = MeterPeriod.objects.select_for_update().filter(reader_key=reader.key, period=start)
         if not list(locked.values_list("pk", flat=True)[:1]):  # first view this month
@@ -447,12 +457,52 @@ def decide_for(
         if settled is not None:
             return settled
         MeterView.objects.create(
-            reader_key=reader.key, period=start, story_id=story_id, viewed_at=now or timezone.now()
+            reader_key=reader.key, period=start, story_id=story_id, viewed_at=now
         )
         remember_mirror(reader.key, start, [*seen, story_id])
         return Entitlement(
             True, Reason.COUNTED, reader.kind, _state(reader, len(seen) + 1, start), counted=True
         )
+
+
+def _counts_in_one_statement() -> bool:
+    """True when the meter's database is PostgreSQL and ``MASTHEAD_METER_SQL_FUNCTION``
+    (default True) is on: counting then takes one round trip (:func:`_count_in_database`)."""
+    if not getattr(settings, "MASTHEAD_METER_SQL_FUNCTION", True):
+        return False
+    return connections[router.db_for_write(MeterView)].vendor == "postgresql"
+
+
+def _count_in_database(reader: Reader, story_id: int, start: date, now: datetime) -> Entitlement:
+    """Count ``story_id`` on ``reader``'s meter for month ``start`` in one statement.
+
+    Calls the PostgreSQL function ``masthead_meter_count`` (migration
+    ``metering.0002_meter_count_function``): it locks the reader's
+    :class:`~masthead.metering.models.MeterPeriod` row as the Python path does, reads
+    the month's views after the lock and inserts one only while under the limit, all
+    in the statement's own transaction (or the caller's, if one is open). Returns the
+    same :class:`Entitlement` as the Python path for the same rows; the mirror is
+    renewed after the commit.
+    """
+    alias = router.db_for_write(MeterView)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(
+            "SELECT counted, seen FROM masthead_meter_count(%s, %s, %s, %s, %s)",
+            [reader.key, start, story_id, reader.limit, now],
+        )
+        counted, seen = cursor.fetchone()
+    seen = [int(s) for s in seen or ()]
+    if counted:
+        remember_mirror(reader.key, start, [*seen, story_id])
+        return Entitlement(
+            True, Reason.COUNTED, reader.kind, _state(reader, len(seen) + 1, start), counted=True
+        )
+    if seen:
+        remember_mirror(reader.key, start, seen)
+    settled = decide_from_mirror(reader, story_id, seen, start)
+    if settled is None:  # the function and decide_from_mirror apply the same rule
+        raise RuntimeError("masthead_meter_count refused a view the limit allows")
+    return settled
 
 
 def decide(request: HttpRequest, story: Any, *, record: bool = True) -> Entitlement:

@@ -155,6 +155,9 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # an edit is visible within that time plus one render.
 MASTHEAD_EDGE_CACHE = envbool("MASTHEAD_EDGE_CACHE", True)
 MASTHEAD_EDGE_POLL_SECONDS = float(envstr("MASTHEAD_EDGE_POLL_SECONDS", "0.2"))
+# The edge also serves signed-in members' story pages from member variants (see
+# masthead.core.edge); false sends every signed-in request through Django's middleware.
+MASTHEAD_EDGE_MEMBERS = envbool("MASTHEAD_EDGE_MEMBERS", True)
 # s-maxage (seconds) of pages that are the same for every anonymous reader, for a CDN in
 # front; keep it short unless the CDN is purged on publish (docs/production.md).
 MASTHEAD_SHARED_SMAXAGE = envint("MASTHEAD_SHARED_SMAXAGE", 5)
@@ -237,6 +240,9 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "login": "30/m/ip", "
 # Activity is tracked by masthead.accounts.middleware (at most once per interval per session).
 USERSESSIONS_TRACK_ACTIVITY = True
 MASTHEAD_SESSION_TRACK_SECONDS = envint("MASTHEAD_SESSION_TRACK_SECONDS", 300)
+# On PostgreSQL a counted read is one call of the function masthead_meter_count
+# (migration metering.0002); False uses the five-statement ORM path instead.
+MASTHEAD_METER_SQL_FUNCTION = envbool("MASTHEAD_METER_SQL_FUNCTION", True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
