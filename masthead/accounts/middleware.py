@@ -10,6 +10,12 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
 
+def seen_key(session_key: str) -> str:
+    """Cache key present while session ``session_key``'s activity was recorded less than
+    ``MASTHEAD_SESSION_TRACK_SECONDS`` ago (the edge cache serves a member only then)."""
+    return f"masthead:session-seen:{session_key}"
+
+
 class ThrottledUserSessionsMiddleware:
     """allauth's session tracking (last seen, IP address, user agent) at most once every
     ``MASTHEAD_SESSION_TRACK_SECONDS`` (default 300) per session.
@@ -42,7 +48,7 @@ class ThrottledUserSessionsMiddleware:
             if len(self._recent) >= 10000:
                 self._recent.clear()
             self._recent[key] = now  # this process asks the shared cache once per interval
-            if not cache.add(f"masthead:session-seen:{key}", 1, self.interval):
+            if not cache.add(seen_key(key), 1, self.interval):
                 return self.get_response(request)
             from allauth.usersessions.models import UserSession
 

@@ -14,6 +14,15 @@ without building a Django request, running middleware or touching page routing:
   count through :func:`~masthead.metering.services.decide_for` (the database, with its
   row lock), then fills the slot with that reader's meter line.
 
+Signed-in members' story pages are answered here too, from the member variants of
+:mod:`masthead.core.member_pages`, once Django has served that page from one in this
+process (which gives the final headers the middleware adds): the session is read
+through Django's session engine, the user through the configured backend (cached) with
+the session's auth hash checked as Django checks it, the CSRF cookie read and renewed
+by Django's ``CsrfViewMiddleware``, and the same :func:`~masthead.core.member_pages.serve_member`
+decides and fills the page. Any session, user or request it is not sure of goes to
+Django (see :meth:`EdgeCache._member_answer`).
+
 Anything it cannot answer exactly (a session or messages cookie, a method other than
 GET, an entry or variant not rendered yet, any error) goes to Django unchanged, which
 renders, decides and stores for the next reader. Entries are looked up first in a
@@ -56,6 +65,20 @@ FLIGHT_WAIT_SECONDS = 10.0
 # Django's page cache middleware renders without looking again.
 LOOKED = "masthead.edge.looked"
 
+# Headers of a Django answer that belong to that response only.
+_PER_RESPONSE = ("set-cookie", "content-length", "x-masthead-cache")
+# Session keys of a plain signed-in session (Django's sign-in keys, allauth's record of
+# how the member signed in, an expiry); a session with anything else goes to Django.
+_MEMBER_SESSION_KEYS = frozenset(
+    {
+        "_auth_user_id",
+        "_auth_user_backend",
+        "_auth_user_hash",
+        "_session_expiry",
+        "account_authentication_methods",
+    }
+)
+
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -75,6 +98,17 @@ class EdgeCache:
         self._mirrors: dict[str, tuple[float, Any, frozenset[int]]] = {}
         self._flights: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
+        self.members = bool(getattr(settings, "MASTHEAD_EDGE_MEMBERS", True))
+        # Final headers of a member page Django served from a member variant, per page key
+        # and scheme (what the middleware around the view adds is the same for every
+        # member; cookies and length are per response and never kept).
+        self._member_headers: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        from importlib import import_module
+
+        from django.middleware.csrf import CsrfViewMiddleware
+
+        self._session_store = import_module(settings.SESSION_ENGINE).SessionStore
+        self._csrf = CsrfViewMiddleware(lambda request: HttpResponse())
         from masthead.metering import services as meter
 
         self.meter = meter
@@ -87,6 +121,12 @@ class EdgeCache:
         raw_cookie = environ.get("HTTP_COOKIE", "")
         cookies = parse_cookie(raw_cookie) if raw_cookie else {}
         if self.session_cookie in cookies or "messages" in cookies:
+            if (
+                self.members
+                and "messages" not in cookies
+                and self.meter.COOKIE_NAME not in cookies  # Django moves it onto the account
+            ):
+                return self._member(environ, start_response, cookies)
             return self.app(environ, start_response)
         try:
             answer, missing = self._answer(environ, cookies)
@@ -120,6 +160,105 @@ class EdgeCache:
         status, headers, body = answer
         start_response(status, headers)
         return [body]
+
+    # --- signed-in members --------------------------------------------------------------
+    def _member(
+        self, environ: dict[str, Any], start_response: Callable[..., Any], cookies: dict[str, str]
+    ) -> Iterable[bytes]:
+        """A signed-in member's ``GET``: answered here from a member variant when Django
+        already served that page from one in this process (its final headers are then
+        known), else passed to Django, whose answer teaches those headers."""
+        key = page_key(polled_version(), "GET", environ)
+        learned_key = (key, environ.get("wsgi.url_scheme", "http"))
+        headers = self._member_headers.get(learned_key)
+        answer = None
+        if headers is not None:
+            try:
+                answer = self._member_answer(environ, cookies, key, headers)
+            except Exception:  # noqa: BLE001 - the edge only ever speeds up; Django decides
+                logger.exception("edge cache failed for a member; passing the request to Django")
+        if answer is not None:
+            status, out, body = answer
+            start_response(status, out)
+            return [body]
+
+        def learn(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            if status.startswith("200 ") and ("X-Masthead-Cache", "member") in headers:
+                if len(self._member_headers) >= 5000:
+                    self._member_headers.clear()
+                self._member_headers[learned_key] = [
+                    (k, v) for k, v in headers if k.lower() not in _PER_RESPONSE
+                ]
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, learn)
+
+    def _member_answer(
+        self,
+        environ: dict[str, Any],
+        cookies: dict[str, str],
+        key: str,
+        headers: list[tuple[str, str]],
+    ) -> tuple[str, list[tuple[str, str]], bytes] | None:
+        """The member's page from :func:`~masthead.core.member_pages.serve_member`, or
+        ``None`` for anything Django must see: a session that is missing, expired,
+        carries anything but the sign-in keys (pending messages, a save waiting for
+        sign-in, a login in progress) or whose auth hash no longer matches the user (a
+        password change), an unknown backend, an inactive user, staff, and a session
+        whose activity is due to be recorded (:mod:`masthead.accounts.middleware`).
+        The CSRF cookie is read and set by Django's own ``CsrfViewMiddleware``."""
+        from django.contrib.auth import (
+            BACKEND_SESSION_KEY,
+            HASH_SESSION_KEY,
+            SESSION_KEY,
+            get_user_model,
+            load_backend,
+        )
+        from django.core.handlers.wsgi import WSGIRequest
+        from django.utils.crypto import constant_time_compare
+
+        from masthead.accounts.middleware import seen_key
+        from masthead.core.member_pages import pointer_key, serve_member
+
+        if local_get(pointer_key(key)) is None:
+            return None
+        session_key = cookies[self.session_cookie]
+        close_old_connections()
+        try:
+            session = self._session_store(session_key)
+            data = session.load()
+            if SESSION_KEY not in data or set(data) - _MEMBER_SESSION_KEYS:
+                return None
+            backend_path = data.get(BACKEND_SESSION_KEY)
+            if backend_path not in settings.AUTHENTICATION_BACKENDS:
+                return None
+            user_id = get_user_model()._meta.pk.to_python(data.get(SESSION_KEY))
+            user = load_backend(backend_path).get_user(user_id)
+            if user is None or not user.is_active or user.is_staff or user.is_superuser:
+                return None
+            session_hash = data.get(HASH_SESSION_KEY)
+            if not session_hash or not constant_time_compare(
+                session_hash, user.get_session_auth_hash()
+            ):
+                return None
+            request = WSGIRequest(environ)
+            request.session = session
+            request.user = user
+            self._csrf.process_request(request)
+            response = serve_member(request, user, key, extra_keys=(seen_key(session_key),))
+            if response is None:
+                return None
+            self._csrf.process_response(request, response)
+        finally:
+            close_old_connections()
+        body = response.content
+        out = [
+            *headers,
+            *(("Set-Cookie", c.OutputString()) for c in response.cookies.values()),
+            ("Content-Length", str(len(body))),
+            ("X-Masthead-Cache", "member-edge"),
+        ]
+        return f"{response.status_code} {HTTPStatus(response.status_code).phrase}", out, body
 
     def _flight(self, key: str) -> threading.Lock:
         with self._lock:

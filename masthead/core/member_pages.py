@@ -266,49 +266,64 @@ class MemberPageMiddleware:
         return response
 
     def _serve(self, request: HttpRequest, key: str) -> HttpResponse | None:
-        from masthead.metering import services as m
+        return serve_member(request, request.user, key)
 
-        user = request.user
-        if user.is_staff or user.is_superuser:
-            return None
-        pointer = local_get(pointer_key(key))
-        if pointer is None:
-            return None
-        story_id, level, limit = pointer
-        # The snapshot and, for a metered story, the meter mirror in one round trip.
-        now = timezone.now()
-        mirror_key = m.mirror_key(f"u:{user.pk}", m.period_start(now))
-        keys = [snapshot_key(user.pk)] + ([mirror_key] if level == "metered" else [])
-        found = cache.get_many(keys)
-        snap = eligible(user, story_id, found.get(keys[0]))
-        if snap is None:
-            return None
-        # The reader from the snapshot (no subscription query); decide_for answers free
-        # stories and subscribers at once and re-reads from the meter mirror.
-        if snap.kind == m.SUBSCRIBER:
-            reader = m.Reader(m.SUBSCRIBER, None, 0, user.pk)
-        else:
-            reader = m.Reader(m.MEMBER, f"u:{user.pk}", limit, user.pk)
-        mirror = found.get(mirror_key)
-        entitlement = m.decide_for(
-            reader,
-            story_id,
-            level,
-            record=level == "metered",
-            now=now,
-            mirror=frozenset(mirror) if mirror is not None else None,
-        )
-        hit = local_get(variant_key(key, shape_of(entitlement)))
-        if hit is None:
-            return None  # Django renders (its decision agrees: counting is idempotent)
-        status, headers, body = hit
-        html = fill(body, request, _Story(story_id), snap, m.meter_html(entitlement))
-        response = HttpResponse(html, status=status)
-        for name, value in headers:
-            response[name] = value
-        response["X-Masthead-Cache"] = "member"
-        request._masthead_reader_dependent = True
-        return response
+
+def serve_member(
+    request: HttpRequest, user: Any, key: str, *, extra_keys: tuple[str, ...] = ()
+) -> HttpResponse | None:
+    """The story page stored under page key ``key`` for signed-in ``user``, from a member
+    variant with the member's own parts filled in, or ``None`` when it cannot be served
+    that way (no variant yet, staff, a member who may not share it: see the module
+    documentation). Used by :class:`MemberPageMiddleware` and by the edge cache.
+
+    ``extra_keys``: cache keys the caller needs too, read in the same round trip; the
+    call returns ``None`` unless every one of them is present.
+    """
+    from masthead.metering import services as m
+
+    if user.is_staff or user.is_superuser:
+        return None
+    pointer = local_get(pointer_key(key))
+    if pointer is None:
+        return None
+    story_id, level, limit = pointer
+    # The snapshot and, for a metered story, the meter mirror in one round trip.
+    now = timezone.now()
+    mirror_key = m.mirror_key(f"u:{user.pk}", m.period_start(now))
+    keys = [snapshot_key(user.pk), *extra_keys] + ([mirror_key] if level == "metered" else [])
+    found = cache.get_many(keys)
+    if any(k not in found for k in extra_keys):
+        return None
+    snap = eligible(user, story_id, found.get(keys[0]))
+    if snap is None:
+        return None
+    # The reader from the snapshot (no subscription query); decide_for answers free
+    # stories and subscribers at once and re-reads from the meter mirror.
+    if snap.kind == m.SUBSCRIBER:
+        reader = m.Reader(m.SUBSCRIBER, None, 0, user.pk)
+    else:
+        reader = m.Reader(m.MEMBER, f"u:{user.pk}", limit, user.pk)
+    mirror = found.get(mirror_key)
+    entitlement = m.decide_for(
+        reader,
+        story_id,
+        level,
+        record=level == "metered",
+        now=now,
+        mirror=frozenset(mirror) if mirror is not None else None,
+    )
+    hit = local_get(variant_key(key, shape_of(entitlement)))
+    if hit is None:
+        return None  # Django renders (its decision agrees: counting is idempotent)
+    status, headers, body = hit
+    html = fill(body, request, _Story(story_id), snap, m.meter_html(entitlement))
+    response = HttpResponse(html, status=status)
+    for name, value in headers:
+        response[name] = value
+    response["X-Masthead-Cache"] = "member"
+    request._masthead_reader_dependent = True
+    return response
 
 
 def connect_signals() -> None:

@@ -1,0 +1,207 @@
+"""Signed-in members answered by the edge cache (``X-Masthead-Cache: member-edge``).
+
+Requests go through ``EdgeCache(WSGIHandler())`` as in production (see test_edge.py).
+The edge answers a member only after Django served that page from a member variant in
+the same process; it must give each member their own parts and meter, the headers
+Django gives, a CSRF token that works, and send every session, user or request it is
+not sure of to Django.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from http.cookies import SimpleCookie
+
+import pytest
+from django.core.cache import cache
+from django.test import Client, override_settings
+
+from masthead.accounts.middleware import seen_key
+from masthead.core.tests.test_edge import Answer, Wire
+from masthead.metering.models import MeterView
+from masthead.metering.services import COOKIE_NAME
+from masthead.readinglist.models import SavedStory
+from masthead.testing.personas import make_user
+
+pytestmark = pytest.mark.django_db
+
+EDGE = "member-edge"
+_teachers = itertools.count()
+
+
+@pytest.fixture
+def wire(monkeypatch: pytest.MonkeyPatch) -> Wire:
+    monkeypatch.setattr("masthead.core.edge.close_old_connections", lambda: None)
+    return Wire()
+
+
+def signed_in(email: str, **extra: object) -> tuple[object, str]:
+    """A member and the ``sessionid=…`` cookie of a session Django's login made."""
+    user = make_user(email, **extra)
+    client = Client()
+    client.force_login(user)
+    return user, f"sessionid={client.cookies['sessionid'].value}"
+
+
+def arrived(wire: Wire, email: str, **extra: object) -> tuple[object, str]:
+    """A member who signed in and opened the home page (Django recorded the session's
+    activity, as for any member's first request)."""
+    user, cookie = signed_in(email, **extra)
+    wire.get("/", cookie)
+    return user, cookie
+
+
+def cache_marker(answer: Answer) -> str | None:
+    return answer.headers.get("X-Masthead-Cache")
+
+
+def taught(wire: Wire, url: str) -> None:
+    """Two members read ``url`` through Django: the second is served from the member
+    variant, which teaches the edge that page's headers."""
+    n = next(_teachers)
+    _u1, first = signed_in(f"first.teacher{n}@example.org")
+    _u2, second = signed_in(f"second.teacher{n}@example.org")
+    assert cache_marker(wire.get(url, first)) != EDGE
+    assert cache_marker(wire.get(url, second)) == "member"
+
+
+def test_third_member_comes_from_the_edge_with_their_own_parts_and_djangos_headers(
+    wire, make_story
+):
+    story = make_story("Shared at the edge")
+    _t1, teacher1 = signed_in("ann.teacher@example.org")
+    _t2, teacher2 = signed_in("ben.teacher@example.org")
+    wire.get(story.url, teacher1)
+    django_answer = wire.get(story.url, teacher2)
+    assert cache_marker(django_answer) == "member"
+    carol, carol_cookie = arrived(wire, "carol.reader@example.org")
+    answer = wire.get(story.url, carol_cookie)
+    assert cache_marker(answer) == EDGE
+    assert "carol.reader@example.org" in answer.body
+    assert "ben.teacher@example.org" not in answer.body
+    assert "ann.teacher@example.org" not in answer.body
+    assert "1 / 10</span>" in answer.body
+    assert "Third paragraph of story" in answer.body
+    assert MeterView.objects.filter(reader_key=f"u:{carol.pk}").count() == 1
+    # The same headers as Django's answer from the same variant, cookies and length aside.
+    skip = {"Content-Length", "X-Masthead-Cache"}
+    assert {k: v for k, v in answer.headers.items() if k not in skip} == {
+        k: v for k, v in django_answer.headers.items() if k not in skip
+    }
+    assert "private" in answer.headers["Cache-Control"]
+    assert int(answer.headers["Content-Length"]) == len(answer.body.encode())
+    # A CSRF cookie is set and the page's token works with it (checks enforced).
+    jar = SimpleCookie()
+    for raw in answer.cookies:
+        jar.load(raw)
+    assert "csrftoken" in jar
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', answer.body).group(1)
+    client = Client(enforce_csrf_checks=True)
+    client.cookies["sessionid"] = carol_cookie.split("=", 1)[1]
+    client.cookies["csrftoken"] = jar["csrftoken"].value
+    saved = client.post(
+        "/saved/add/", {"story_id": story.pk, "next": story.url, "csrfmiddlewaretoken": token}
+    )
+    assert saved.status_code in (302, 303)
+    assert SavedStory.objects.filter(user=carol, story=story).exists()
+    # Her next page shows it saved (the snapshot was renewed by the save).
+    again = wire.get(story.url, carol_cookie)
+    assert "Saved ✓ (remove)" in again.body
+    assert MeterView.objects.filter(reader_key=f"u:{carol.pk}").count() == 1
+
+
+def test_an_existing_csrf_cookie_is_kept(wire, make_story):
+    story = make_story("Keeps the cookie")
+    taught(wire, story.url)
+    _dan, cookie = arrived(wire, "dan.reader@example.org")
+    first = wire.get(story.url, cookie)
+    jar = SimpleCookie()
+    for raw in first.cookies:
+        jar.load(raw)
+    secret = jar["csrftoken"].value
+    again = wire.get(story.url, f"{cookie}; csrftoken={secret}")
+    assert cache_marker(again) == EDGE
+    jar2 = SimpleCookie()
+    for raw in again.cookies:
+        jar2.load(raw)
+    assert jar2["csrftoken"].value == secret
+
+
+@override_settings(MASTHEAD_METER_MEMBER=2)
+def test_member_meter_at_the_edge_is_exact_and_the_lead_in_has_no_gated_text(wire, make_story):
+    stories = [make_story(f"Edge meter {n}") for n in range(3)]
+    for story in stories:
+        taught(wire, story.url)
+    # The teachers used up their own meters on stories 0 and 1: both variants exist.
+    erin, cookie = arrived(wire, "erin.reader@example.org")
+    assert cache_marker(wire.get(stories[0].url, cookie)) == EDGE
+    assert cache_marker(wire.get(stories[1].url, cookie)) == EDGE
+    blocked = wire.get(stories[2].url, cookie)
+    assert "2 / 2</span>" in blocked.body
+    assert "Second paragraph" not in blocked.body
+    assert "Third paragraph" not in blocked.body
+    reread = wire.get(stories[0].url, cookie)
+    assert cache_marker(reread) == EDGE and "Third paragraph" in reread.body
+    assert MeterView.objects.filter(reader_key=f"u:{erin.pk}").count() == 2
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "password-changed",
+        "inactive",
+        "staff",
+        "messages-cookie",
+        "meter-cookie",
+        "session-with-other-keys",
+        "unknown-session",
+        "activity-due",
+    ],
+)
+def test_whatever_the_edge_is_not_sure_of_goes_to_django(wire, make_story, case):
+    story = make_story("Careful edge")
+    taught(wire, story.url)
+    user, cookie = arrived(wire, "fay.reader@example.org", is_staff=case == "staff")
+    if case != "staff":
+        assert cache_marker(wire.get(story.url, cookie)) == EDGE
+    if case == "password-changed":
+        user.set_password("a-new-long-password-42")
+        user.save()
+    elif case == "inactive":
+        user.is_active = False
+        user.save()
+    elif case == "messages-cookie":
+        cookie += "; messages=anything"
+    elif case == "meter-cookie":
+        cookie += f"; {COOKIE_NAME}=anything"
+    elif case == "session-with-other-keys":
+        from django.contrib.sessions.backends.cached_db import SessionStore
+
+        session = SessionStore(cookie.split("=", 1)[1])
+        session["_messages"] = "[]"
+        session.save()
+    elif case == "unknown-session":
+        cookie = "sessionid=doesnotexist0123456789abcdefghij"
+    elif case == "activity-due":
+        cache.delete(seen_key(cookie.split("=", 1)[1]))
+    answer = wire.get(story.url, cookie)
+    assert cache_marker(answer) != EDGE
+    assert answer.status.startswith("200")
+    if case in ("password-changed", "inactive", "unknown-session"):
+        # Django signed them out: no member page, no account links.
+        assert "fay.reader@example.org" not in answer.body
+        assert "Sign in" in answer.body
+    if case == "activity-due":  # once it is recorded again, the edge serves again
+        cache.set(seen_key(cookie.split("=", 1)[1]), 1, 60)
+        assert cache_marker(wire.get(story.url, cookie)) == EDGE
+
+
+@override_settings(MASTHEAD_EDGE_MEMBERS=False)
+def test_members_at_the_edge_can_be_switched_off(make_story, monkeypatch):
+    monkeypatch.setattr("masthead.core.edge.close_old_connections", lambda: None)
+    wire = Wire()
+    story = make_story("Switched off")
+    taught(wire, story.url)
+    _gil, cookie = arrived(wire, "gil.reader@example.org")
+    assert cache_marker(wire.get(story.url, cookie)) == "member"
