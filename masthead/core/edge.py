@@ -68,7 +68,8 @@ LOOKED = "masthead.edge.looked"
 # Headers of a Django answer that belong to that response only.
 _PER_RESPONSE = ("set-cookie", "content-length", "x-masthead-cache")
 # Session keys of a plain signed-in session (Django's sign-in keys, allauth's record of
-# how the member signed in, an expiry); a session with anything else goes to Django.
+# how the member signed in and of the address verified at sign-up, which only its sign-in
+# and sign-up views read, an expiry); a session with anything else goes to Django.
 _MEMBER_SESSION_KEYS = frozenset(
     {
         "_auth_user_id",
@@ -76,6 +77,8 @@ _MEMBER_SESSION_KEYS = frozenset(
         "_auth_user_hash",
         "_session_expiry",
         "account_authentication_methods",
+        "account_authentication_methods_user",
+        "account_verified_email",
     }
 )
 

@@ -148,8 +148,14 @@ def generalize(body: str, user: Any) -> str | None:
     """The page ``body`` rendered for ``user`` with every member-specific part made a slot.
 
     Returns ``None`` (do not store) unless there is exactly one account-links region and
-    one save region, and nothing identifying the member is left in the result.
+    one save region, and nothing identifying the member is left in the result. A page
+    that already holds a slot's text (a reader can write ``--masthead-csrf-slot--`` in
+    a comment: it survives HTML escaping) is never stored either, or :func:`fill` would
+    put each reader's CSRF token where that reader wrote it, a link to another site
+    included.
     """
+    if CSRF_SLOT in body or NONCE_SLOT in body:
+        return None
     if len(_NAV_RE.findall(body)) != 1 or len(_SAVE_RE.findall(body)) != 1:
         return None
     tokens = set(_CSRF_RE.findall(body))

@@ -205,3 +205,20 @@ def test_members_at_the_edge_can_be_switched_off(make_story, monkeypatch):
     taught(wire, story.url)
     _gil, cookie = arrived(wire, "gil.reader@example.org")
     assert cache_marker(wire.get(story.url, cookie)) == "member"
+
+
+def test_a_member_signed_in_through_the_login_form_is_served_at_the_edge(wire, make_story):
+    """allauth's password sign-in leaves its own keys in the session (how the member
+    signed in); they do not keep the member from the edge."""
+    from masthead.testing.personas import PASSWORD
+
+    story = make_story("Signed in for real")
+    taught(wire, story.url)
+    hana = make_user("hana.reader@example.org")
+    client = Client()
+    client.post("/accounts/login/", {"login": hana.email, "password": PASSWORD})
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    wire.get("/", cookie)
+    answer = wire.get(story.url, cookie)
+    assert cache_marker(answer) == EDGE
+    assert "hana.reader@example.org" in answer.body

@@ -141,6 +141,35 @@ def test_generalize_refuses_a_page_that_still_names_the_member():
     )
 
 
+@pytest.mark.parametrize("slot", ["--masthead-csrf-slot--", "--masthead-nonce-slot--"])
+def test_slot_text_in_a_comment_never_carries_a_readers_token(make_story, slot):
+    """A reader may write a slot's text in a comment (it survives escaping): the page is
+    then never shared, so no member's CSRF token lands in that reader's link."""
+    story = make_story("Linked")
+    mallory, _m = member("mallory@example.org")
+    Comment.objects.create(
+        story=story,
+        author=mallory,
+        author_name="Mallory",
+        body=f"The timetable is at https://example.net/t?ref={slot} for anyone who wants it.",
+        status="published",
+        created_at=timezone.now(),
+    )
+    _alice, a = member("alice@example.org")
+    _bob, b = member("bob.reader@example.org")
+    a.get(story.url)
+    for _ in range(2):
+        page = b.get(story.url)
+        html = page.content.decode()
+        assert page.get("X-Masthead-Cache") != "member"
+        assert f"ref={slot}" in html  # the comment exactly as written
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        assert f"ref={token}" not in html
+    user = make_user("dora@example.org")
+    body = f"<!--m:nav-->x<!--/m:nav--><!--m:save-->x<!--/m:save--><p>{slot}</p>"
+    assert generalize(body, user) is None
+
+
 @pytest.mark.parametrize("kind", ["password", "groups"])
 def test_password_and_group_restricted_stories_are_never_shared_between_members(
     make_story, world, kind
