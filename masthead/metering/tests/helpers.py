@@ -2,7 +2,41 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connections
 from django.test import Client
+
+
+def simultaneously(calls: list[Callable[[], Any]]) -> list[Any]:
+    """Run every callable on its own thread, released together by a barrier, each with
+    its own database connection (closed afterwards); return their results in completion
+    order. Re-raises nothing: fails the test if any call raised."""
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def run(call: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            outcome = call()
+            with lock:
+                results.append(outcome)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    return results
 
 
 def body_state(client: Client, story) -> tuple[bool, str]:  # noqa: ANN001

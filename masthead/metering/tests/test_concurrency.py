@@ -8,13 +8,12 @@ processes.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import connection
 
 from masthead.metering.models import MeterPeriod, MeterView
 from masthead.metering.services import MEMBER, Reader, decide_for, period_start
+from masthead.metering.tests.helpers import simultaneously
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -31,7 +30,6 @@ def test_twenty_simultaneous_opens_at_nine_of_ten_give_exactly_one():
 
 
 def _race(round_: int) -> None:
-    from django.db import connections
 
     key = f"u:{1000 + round_}"
     start = period_start()
@@ -41,27 +39,8 @@ def _race(round_: int) -> None:
         [MeterView(reader_key=key, period=start, story_id=i) for i in range(9)]
     )
     reader = Reader(MEMBER, key, 10)
-    barrier = threading.Barrier(20)
-    results: list[bool] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def open_story(story_id: int) -> None:
-        try:
-            barrier.wait()
-            outcome = decide_for(reader, story_id, "metered").full
-            with lock:
-                results.append(outcome)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=open_story, args=(100 + i,)) for i in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
+    results = simultaneously(
+        [lambda sid=100 + i: decide_for(reader, sid, "metered").full for i in range(20)]
+    )
     assert sorted(results) == [False] * 19 + [True]
     assert MeterView.objects.filter(reader_key=key, period=start).count() == 10

@@ -3,11 +3,10 @@ as the ORM path does, and both paths serialise against each other (issue 3, issu
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from masthead.metering.models import MeterPeriod, MeterView
@@ -20,6 +19,7 @@ from masthead.metering.services import (
     decide_for,
     period_start,
 )
+from masthead.metering.tests.helpers import simultaneously
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -119,34 +119,14 @@ def _race(key: str, existing: int) -> None:
             [MeterView(reader_key=key, period=start, story_id=i) for i in range(existing)]
         )
     reader = Reader(MEMBER, key, 10)
-    barrier = threading.Barrier(20)
-    results: list[bool] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def open_story(story_id: int, count) -> None:
-        try:
-            barrier.wait()
-            outcome = count(reader, story_id, start, timezone.now()).full
-            with lock:
-                results.append(outcome)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [
-        threading.Thread(
-            target=open_story,
-            args=(100 + i, _count_in_database if i % 2 else _count_in_python),
-        )
-        for i in range(20)
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
+    results = simultaneously(
+        [
+            lambda sid=100 + i, count=(_count_in_database if i % 2 else _count_in_python): (
+                count(reader, sid, start, timezone.now()).full
+            )
+            for i in range(20)
+        ]
+    )
     assert results.count(True) == 10 - existing
     assert MeterView.objects.filter(reader_key=key, period=start).count() == 10
     assert MeterPeriod.objects.filter(reader_key=key, period=start).count() == 1
