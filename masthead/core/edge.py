@@ -111,6 +111,21 @@ class EdgeCache:
         from django.middleware.csrf import CsrfViewMiddleware
 
         self._session_store = import_module(settings.SESSION_ENGINE).SessionStore
+        # Sessions kept in the default cache (Django's cache and cached_db engines) are
+        # read in the same round trip as the member's user, snapshot and meter mirror.
+        self._session_in_cache = (
+            settings.SESSION_ENGINE
+            in (
+                "django.contrib.sessions.backends.cache",
+                "django.contrib.sessions.backends.cached_db",
+            )
+            and settings.SESSION_CACHE_ALIAS == "default"
+        )
+        # Session key -> user id of its last full check. Only chooses which keys to read
+        # with the session: every request checks the session's own user id, backend and
+        # auth hash (Django gives a new session key on every sign-in, so a key names one
+        # user for its whole life).
+        self._session_users: dict[str, int] = {}
         self._csrf = CsrfViewMiddleware(lambda request: HttpResponse())
         from masthead.metering import services as meter
 
@@ -217,26 +232,48 @@ class EdgeCache:
             get_user_model,
             load_backend,
         )
+        from django.core.cache import cache
         from django.core.handlers.wsgi import WSGIRequest
+        from django.utils import timezone
         from django.utils.crypto import constant_time_compare
 
+        from masthead.accounts.backends import CachedUserMixin, user_key
         from masthead.accounts.middleware import seen_key
-        from masthead.core.member_pages import pointer_key, serve_member
+        from masthead.core.member_pages import member_keys, pointer_key, serve_member
 
-        if local_get(pointer_key(key)) is None:
+        pointer = local_get(pointer_key(key))
+        if pointer is None:
             return None
         session_key = cookies[self.session_cookie]
+        session = self._session_store(session_key)
+        if session.session_key is None:
+            return None  # not a well-formed session key: Django answers
+        # One round trip: the session, and (for a session seen before in this process)
+        # its user, the member's snapshot, the activity key and the meter mirror.
+        now = timezone.now()
+        extra = (seen_key(session_key),)
+        hint = self._session_users.get(session_key)
+        keys = [session.cache_key] if self._session_in_cache else []
+        if hint is not None:
+            keys += [user_key(hint), *member_keys(hint, pointer[1], now, extra)]
+        found = cache.get_many(keys) if keys else {}
         close_old_connections()
         try:
-            session = self._session_store(session_key)
-            data = session.load()
+            data = found.get(keys[0]) if self._session_in_cache else None
+            if data is None:
+                data = session.load()  # not in the cache: from the database, as Django does
             if SESSION_KEY not in data or set(data) - _MEMBER_SESSION_KEYS:
                 return None
             backend_path = data.get(BACKEND_SESSION_KEY)
             if backend_path not in settings.AUTHENTICATION_BACKENDS:
                 return None
             user_id = get_user_model()._meta.pk.to_python(data.get(SESSION_KEY))
-            user = load_backend(backend_path).get_user(user_id)
+            backend = load_backend(backend_path)
+            prefetched = hint is not None and hint == user_id
+            if prefetched and isinstance(backend, CachedUserMixin) and user_key(hint) in found:
+                user = found[user_key(hint)]  # what backend.get_user reads from the cache
+            else:
+                user = backend.get_user(user_id)
             if user is None or not user.is_active or user.is_staff or user.is_superuser:
                 return None
             session_hash = data.get(HASH_SESSION_KEY)
@@ -248,10 +285,21 @@ class EdgeCache:
             request.session = session
             request.user = user
             self._csrf.process_request(request)
-            response = serve_member(request, user, key, extra_keys=(seen_key(session_key),))
+            response = serve_member(
+                request,
+                user,
+                key,
+                extra_keys=extra,
+                found=found if prefetched else None,
+                now=now,
+            )
             if response is None:
                 return None
             self._csrf.process_response(request, response)
+            if not prefetched:
+                if len(self._session_users) >= 50000:
+                    self._session_users.clear()
+                self._session_users[session_key] = user_id
         finally:
             close_old_connections()
         body = response.content

@@ -275,8 +275,26 @@ class MemberPageMiddleware:
         return serve_member(request, request.user, key)
 
 
+def member_keys(user_id: int, level: str, now: Any, extra_keys: tuple[str, ...] = ()) -> list[str]:
+    """The cache keys :func:`serve_member` reads for member ``user_id`` on a story of
+    access level ``level`` at ``now`` (an aware datetime): the member's snapshot, then
+    ``extra_keys``, then for a metered story the member's meter mirror of that month."""
+    from masthead.metering import services as m
+
+    keys = [snapshot_key(user_id), *extra_keys]
+    if level == "metered":
+        keys.append(m.mirror_key(f"u:{user_id}", m.period_start(now)))
+    return keys
+
+
 def serve_member(
-    request: HttpRequest, user: Any, key: str, *, extra_keys: tuple[str, ...] = ()
+    request: HttpRequest,
+    user: Any,
+    key: str,
+    *,
+    extra_keys: tuple[str, ...] = (),
+    found: dict[str, Any] | None = None,
+    now: Any = None,
 ) -> HttpResponse | None:
     """The story page stored under page key ``key`` for signed-in ``user``, from a member
     variant with the member's own parts filled in, or ``None`` when it cannot be served
@@ -284,7 +302,10 @@ def serve_member(
     documentation). Used by :class:`MemberPageMiddleware` and by the edge cache.
 
     ``extra_keys``: cache keys the caller needs too, read in the same round trip; the
-    call returns ``None`` unless every one of them is present.
+    call returns ``None`` unless every one of them is present. ``found`` and ``now``: a
+    caller that already read :func:`member_keys` for ``user`` at ``now`` in one
+    ``get_many`` of its own passes that result (absent keys are absent values), so no
+    second round trip is made.
     """
     from masthead.metering import services as m
 
@@ -295,10 +316,11 @@ def serve_member(
         return None
     story_id, level, limit = pointer
     # The snapshot and, for a metered story, the meter mirror in one round trip.
-    now = timezone.now()
-    mirror_key = m.mirror_key(f"u:{user.pk}", m.period_start(now))
-    keys = [snapshot_key(user.pk), *extra_keys] + ([mirror_key] if level == "metered" else [])
-    found = cache.get_many(keys)
+    now = now or timezone.now()
+    keys = member_keys(user.pk, level, now, extra_keys)
+    mirror_key = keys[-1] if level == "metered" else None
+    if found is None:
+        found = cache.get_many(keys)
     if any(k not in found for k in extra_keys):
         return None
     snap = eligible(user, story_id, found.get(keys[0]))
@@ -310,7 +332,7 @@ def serve_member(
         reader = m.Reader(m.SUBSCRIBER, None, 0, user.pk)
     else:
         reader = m.Reader(m.MEMBER, f"u:{user.pk}", limit, user.pk)
-    mirror = found.get(mirror_key)
+    mirror = found.get(mirror_key) if mirror_key else None
     entitlement = m.decide_for(
         reader,
         story_id,

@@ -156,6 +156,7 @@ def test_member_meter_at_the_edge_is_exact_and_the_lead_in_has_no_gated_text(wir
         "meter-cookie",
         "session-with-other-keys",
         "unknown-session",
+        "signed-out",
         "activity-due",
     ],
 )
@@ -183,12 +184,16 @@ def test_whatever_the_edge_is_not_sure_of_goes_to_django(wire, make_story, case)
         session.save()
     elif case == "unknown-session":
         cookie = "sessionid=doesnotexist0123456789abcdefghij"
+    elif case == "signed-out":  # the edge knows this session's user from earlier requests
+        from django.contrib.sessions.backends.cached_db import SessionStore
+
+        SessionStore(cookie.split("=", 1)[1]).delete()
     elif case == "activity-due":
         cache.delete(seen_key(cookie.split("=", 1)[1]))
     answer = wire.get(story.url, cookie)
     assert cache_marker(answer) != EDGE
     assert answer.status.startswith("200")
-    if case in ("password-changed", "inactive", "unknown-session"):
+    if case in ("password-changed", "inactive", "unknown-session", "signed-out"):
         # Django signed them out: no member page, no account links.
         assert "fay.reader@example.org" not in answer.body
         assert "Sign in" in answer.body
@@ -222,3 +227,53 @@ def test_a_member_signed_in_through_the_login_form_is_served_at_the_edge(wire, m
     answer = wire.get(story.url, cookie)
     assert cache_marker(answer) == EDGE
     assert "hana.reader@example.org" in answer.body
+
+
+def test_a_member_re_read_at_the_edge_is_one_cache_round_trip(wire, make_story, monkeypatch):
+    """Once the edge has checked a session, its next page reads the session, the user,
+    the snapshot, the activity key and the meter mirror in one ``get_many``; the checks
+    still run on what it read."""
+    story = make_story("One round trip")
+    taught(wire, story.url)
+    ivy, cookie = arrived(wire, "ivy.reader@example.org")
+    assert cache_marker(wire.get(story.url, cookie)) == EDGE  # first check: learns the user
+    calls: list[str] = []
+    depth = [0]
+    for name in ("get", "get_many", "set", "add", "set_many", "delete"):
+        real = getattr(cache, name)
+
+        def counted(*args, _real=real, _name=name, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            # Round trips only: the test cache's get_many calls get per key. The content
+            # version is polled apart (at most every MASTHEAD_EDGE_POLL_SECONDS; 0 here).
+            if depth[0] == 0 and args[0] != "masthead:content-version":
+                calls.append(_name)
+            depth[0] += 1
+            try:
+                return _real(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        monkeypatch.setattr(cache, name, counted)
+    answer = wire.get(story.url, cookie)
+    assert cache_marker(answer) == EDGE
+    assert "ivy.reader@example.org" in answer.body and "Third paragraph" in answer.body
+    assert calls == ["get_many"]
+    assert MeterView.objects.filter(reader_key=f"u:{ivy.pk}").count() == 1
+
+
+def test_the_edge_checks_the_sessions_own_user_not_the_one_it_remembers(wire, make_story):
+    """The remembered user only chooses what is read with the session: a session whose
+    user differs from it is served as its own user (a wrong memory costs a round trip)."""
+    story = make_story("Own user")
+    taught(wire, story.url)
+    jo, jo_cookie = arrived(wire, "jo.reader@example.org")
+    kim, kim_cookie = arrived(wire, "kim.reader@example.org")
+    assert cache_marker(wire.get(story.url, kim_cookie)) == EDGE
+    jo_key = jo_cookie.split("=", 1)[1]
+    wire.edge._session_users[jo_key] = kim.pk  # noqa: SLF001 - a wrong memory
+    answer = wire.get(story.url, jo_cookie)
+    assert cache_marker(answer) == EDGE
+    assert "jo.reader@example.org" in answer.body
+    assert "kim.reader@example.org" not in answer.body
+    assert wire.edge._session_users[jo_key] == jo.pk  # noqa: SLF001
+    assert MeterView.objects.filter(reader_key=f"u:{jo.pk}").count() == 1
