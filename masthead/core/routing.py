@@ -152,7 +152,12 @@ def view_restrictions_for(page: Any) -> Any:
         _restrictions[epoch] = rows
     ids = [pk for pk, path in rows if page.path.startswith(path)]
     if not ids:
-        return PageViewRestriction.objects.none()
+        # An empty queryset already evaluated: iterating it (Wagtail's check and the
+        # story's own, on every render) compiles no SQL; a clone (``order_by``, as in the
+        # admin's privacy view) is Django's ``none()`` again.
+        empty = PageViewRestriction.objects.none()
+        empty._result_cache = []  # noqa: SLF001 - what evaluating none() stores
+        return empty
     return PageViewRestriction.objects.filter(pk__in=ids)
 
 

@@ -263,6 +263,28 @@ def test_a_new_view_restriction_applies_to_a_remembered_route(client, make_story
     assert "Lead paragraph" not in response.content.decode()
 
 
+def test_a_story_without_restrictions_gets_an_empty_queryset_that_behaves_as_one(
+    make_story, world, commit
+):
+    """Wagtail's check and the story's own iterate the restrictions on every render;
+    with none they get an already evaluated empty queryset, which still filters, orders
+    and checks as a queryset and gives way to a restriction added later."""
+    story = make_story("Open to all")
+    story.get_view_restrictions()  # the cached list of restrictions is read once
+    with CaptureQueriesContext(connection) as queries:
+        restrictions = story.get_view_restrictions()
+        assert list(restrictions) == []
+        assert not restrictions
+        assert not restrictions.exists()
+        assert list(restrictions.order_by("-page__depth")) == []  # as the admin uses it
+    assert len(queries) == 0
+    with commit():
+        made = PageViewRestriction.objects.create(
+            page=world, restriction_type=PageViewRestriction.LOGIN
+        )
+    assert list(story.get_view_restrictions()) == [made]
+
+
 def test_site_lookup_is_kept_and_renewed_on_change(client, make_story, commit):
     from wagtail.models import Site
 
