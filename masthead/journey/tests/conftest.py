@@ -182,19 +182,31 @@ def journey_site(chromium_path: str, smtp_inbox: tuple[Inbox, int]) -> Iterator[
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: granian workers and db_worker
         )
+    stopped_in_time = True
     try:
         _wait_until_up(url, proc, site.log)
+        # serve prints the URLs only once granian answers (the first click works).
+        assert "Masthead is ready on " + url in site.log.read_text()
         yield site
     finally:
+        # SIGTERM to serve alone (as systemd or docker stop send it): it stops granian and
+        # the worker itself, and nothing of its process group is left.
         try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=15)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            os.kill(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            stopped_in_time = False
+        time.sleep(0.5)
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+            left_over = True
+        except ProcessLookupError:
+            left_over = False
         shutil.rmtree(data_dir, ignore_errors=True)
+    assert stopped_in_time, "manage.py serve did not stop within 30 s of SIGTERM"
+    assert not left_over, "manage.py serve left processes running after SIGTERM"
 
 
 @pytest.fixture(scope="session")

@@ -15,8 +15,10 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import time
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +27,49 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from masthead.articles.models import HomePage, StoryPage
 from masthead.articles.services import sync_site_with_site_url
 from masthead.core.server import DEFAULT_THREADS, DEFAULT_WORKERS, granian_command
+
+# Seconds to wait for granian to listen, and for it (and the worker) to stop on SIGTERM
+# before they are killed.
+START_TIMEOUT = 90
+STOP_TIMEOUT = 10
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """Whether ``host:port`` (TCP) is already taken on this machine: binding it fails."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def wait_listening(host: str, port: int, proc: subprocess.Popen[bytes], timeout: float) -> bool:
+    """Wait until ``host:port`` accepts connections (``True``), ``proc`` exits or
+    ``timeout`` seconds pass (``False``). A wildcard host is reached on loopback."""
+    target = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)  # noqa: S104
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with socket.create_connection((target, port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def stop_process(proc: subprocess.Popen[bytes] | None, timeout: float = STOP_TIMEOUT) -> None:
+    """SIGTERM ``proc`` if it still runs, then SIGKILL after ``timeout`` seconds."""
+    if proc is None:
+        return
+    if proc.poll() is None:
+        proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 class Command(BaseCommand):
@@ -61,21 +106,16 @@ class Command(BaseCommand):
         )
         if not granian:
             raise CommandError("granian is not installed in this environment (pip install -e .)")
+        if port_in_use(host, port):
+            raise CommandError(
+                f"Port {port} on {host} is already in use (another Masthead or another "
+                f"server?). Stop it, or choose another port: PORT=8080 make run"
+            )
         os.environ["SITE_URL"] = base
         settings.SITE_URL = base
         sync_site_with_site_url()  # sitemap.xml links on the origin being served
         home = HomePage.objects.first()
         seed = StoryPage.objects.filter(external_id__startswith="file:").first()
-        self.stdout.write(self.style.SUCCESS(f"Masthead is starting on {base}"))
-        self.stdout.write(f"  Home page:   {base}{home.url if home else '/'}")
-        if seed:
-            self.stdout.write(f"  Seed story:  {base}{seed.url}")
-        self.stdout.write(f"  Admin:       {base}/admin/  (user 'editor')")
-        self.stdout.write(
-            f"  Emails are written to {settings.EMAIL_FILE_PATH}"
-            if "filebased" in settings.EMAIL_BACKEND
-            else ""
-        )
         worker = None
         if not options["no_worker"]:
             worker = subprocess.Popen([sys.executable, "manage.py", "db_worker"], env=env)  # noqa: S603
@@ -85,21 +125,32 @@ class Command(BaseCommand):
         proc = subprocess.Popen(cmd, env=env)  # noqa: S603
 
         def stop(signum: int, frame: object) -> None:  # SIGTERM from systemd, Docker, kill
-            proc.send_signal(signal.SIGTERM)
+            raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, stop)
         try:
+            if not wait_listening(host, port, proc, START_TIMEOUT):
+                code = proc.poll()
+                raise CommandError(
+                    f"granian did not start on {host}:{port}"
+                    + (f" (it exited with code {code}; see its messages above)" if code else "")
+                )
+            # The URLs only once the server answers, so the first click works.
+            self.stdout.write(self.style.SUCCESS(f"Masthead is ready on {base}"))
+            self.stdout.write(f"  Home page:   {base}{home.url if home else '/'}")
+            if seed:
+                self.stdout.write(f"  Seed story:  {base}{seed.url}")
+            self.stdout.write(f"  Admin:       {base}/admin/  (user 'editor')")
+            if "filebased" in settings.EMAIL_BACKEND:
+                self.stdout.write(f"  Emails are written to {settings.EMAIL_FILE_PATH}")
+            self.stdout.write("  Stop with Ctrl-C.")
+            self.stdout.flush()
             proc.wait()
         except KeyboardInterrupt:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait()
+            pass
         finally:
-            if proc.poll() is None:
-                proc.terminate()
-                proc.wait(timeout=15)
-            if worker:
-                worker.terminate()
-                try:
-                    worker.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            stop_process(proc)
+            stop_process(worker)
+        if proc.returncode not in (0, -signal.SIGTERM, -signal.SIGINT, -signal.SIGKILL):
+            raise CommandError(f"granian exited with code {proc.returncode}")
