@@ -47,15 +47,17 @@ FRAGMENT_TTL = 24 * 3600  # seconds: bounds memory; freshness comes from the sta
 
 @functools.cache
 def release() -> str:
-    """A short digest of this release: the project's templates, the static files'
-    manifest (hashed names) and the migrations (model shapes). Part of every fragment
-    and page-object key, so a deploy never serves parts rendered by the previous one.
-    Computed once per process."""
+    """A short digest of this release: the project's templates and Python code (what is
+    shown and how it is cut, e.g. a story's lead-in, models and migrations) and the
+    static files' manifest (hashed names). Part of every fragment and page-object key,
+    so a deploy never serves parts rendered by the previous one. Computed once per
+    process (a few hundred files)."""
     from django.conf import settings
 
     digest = hashlib.blake2b(digest_size=8)
     base = Path(settings.BASE_DIR)
-    files = sorted(base.glob("templates/**/*.html")) + sorted(base.glob("*/migrations/0*.py"))
+    code = (p for p in base.glob("**/*.py") if "tests" not in p.relative_to(base).parts)
+    files = sorted(base.glob("templates/**/*.html")) + sorted(code)
     for path in files:
         digest.update(str(path.relative_to(base)).encode())
         digest.update(path.read_bytes())

@@ -343,6 +343,19 @@ def test_a_new_release_never_reuses_parts(settings, tmp_path):
         second = release()
         release.cache_clear()
         assert release() != second
+        # Code that decides what a part shows (a story's lead-in, say) counts; tests do not.
+        (tmp_path / "metering").mkdir()
+        (tmp_path / "metering" / "tags.py").write_text("LEAD = 1\n")
+        release.cache_clear()
+        third = release()
+        assert third != second
+        (tmp_path / "metering" / "tests").mkdir()
+        (tmp_path / "metering" / "tests" / "test_tags.py").write_text("X = 1\n")
+        release.cache_clear()
+        assert release() == third
+        (tmp_path / "metering" / "tags.py").write_text("LEAD = 2\n")
+        release.cache_clear()
+        assert release() != third
     finally:
         release.cache_clear()
 

@@ -35,10 +35,17 @@ class StoryAccess:
 
 
 def split_body(story: Any, entitlement: Entitlement) -> StoryAccess:
-    """Split ``story.body`` for ``entitlement`` (see :class:`StoryAccess`)."""
+    """Split ``story.body`` for ``entitlement`` (see :class:`StoryAccess`).
+
+    The lead-in of a gated story is its first paragraph only when something follows it:
+    a story whose first paragraph is the last block (a short story, a brief) has an
+    empty lead-in, or the prompt would sit under the whole story.
+    """
     blocks = list(story.body)
     gated = story.effective_access_level != AccessLevel.FREE
     first_para = next((i for i, b in enumerate(blocks) if b.block_type == "paragraph"), None)
+    if gated and first_para is not None and first_para == len(blocks) - 1:
+        first_para = None  # nothing after it: the whole body is the gated part
     if not entitlement.full:
         lead = [blocks[first_para]] if first_para is not None else []
         return StoryAccess(entitlement, gated, lead, [])

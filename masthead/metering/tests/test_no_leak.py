@@ -59,6 +59,25 @@ def test_gated_page_has_no_gated_text_anywhere(make_story, secret_story):
     assert SECRET not in client.get("/meter.json").content.decode()
 
 
+@pytest.mark.parametrize("level", [AccessLevel.METERED, AccessLevel.SUBSCRIBERS])
+def test_a_one_paragraph_story_shows_no_body_text_behind_the_prompt(
+    make_story, alice, signed_in, level
+):
+    """A brief whose only paragraph would be the lead-in: the prompt shows without it,
+    and an entitled reader gets it as the gated part (found by a newcomer helper)."""
+    brief = make_story(access_level=level, paragraphs=[f"{SECRET} is the whole brief."])
+    client = Client()
+    if level == AccessLevel.METERED:
+        _exhaust(client, make_story, 3)
+    html = client.get(brief.url).content.decode()
+    assert "paywall-title" in html
+    assert SECRET not in html
+    if level == AccessLevel.METERED:
+        html = signed_in(alice).get(brief.url).content.decode()
+        assert "paywall-title" not in html
+        assert SECRET in html.split('<div class="story__gated">', 1)[1]
+
+
 def test_entitled_page_marks_gated_part_for_search_engines(alice, signed_in, secret_story):
     full, html = body_state(signed_in(alice), secret_story)
     assert full and SECRET in html
