@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from django.db import transaction
@@ -15,6 +16,8 @@ log = logging.getLogger(__name__)
 
 
 #: Names a reader may not take, because readers would take them for the newsroom's voice.
+TAKEN = "Another reader already uses that name; please choose another."
+_DEFAULT_NAME_RE = re.compile(r"reader\s*#?\s*\d+", re.IGNORECASE)
 RESERVED_NAMES = {
     "editor",
     "the editor",
@@ -48,9 +51,26 @@ def clean_display_name(value: str) -> str:
     ).strip()
     if len(text) > 60:
         raise ValueError("Use at most 60 characters.")
-    if text.casefold() in RESERVED_NAMES:
+    from django.conf import settings
+
+    folded = text.casefold()
+    site = str(getattr(settings, "MASTHEAD_SITE_NAME", "")).casefold()
+    if folded in RESERVED_NAMES or (site and folded == site):
         raise ValueError("That name is reserved for the newsroom; please choose another.")
+    if _DEFAULT_NAME_RE.fullmatch(text):
+        # "Reader 12" is how a member without a name appears: another member may not take it.
+        raise ValueError("Names like “Reader 12” are kept for readers without a name.")
+    if "@" in text:
+        raise ValueError("Use a name, not an email address: the name is shown to everyone.")
     return text
+
+
+def name_taken(user: Any, name: str) -> bool:
+    """Whether another member already shows ``name`` (compared without case) on comments."""
+    return (
+        bool(name)
+        and Profile.objects.filter(display_name__iexact=name).exclude(user_id=user.pk).exists()
+    )
 
 
 def set_display_name(user: Any, value: str) -> Profile:
@@ -58,14 +78,18 @@ def set_display_name(user: Any, value: str) -> Profile:
 
     The member's existing comments show the new name too.
 
-    :raises ValueError: as :func:`clean_display_name`.
+    :raises ValueError: as :func:`clean_display_name`, and when another member already
+        uses the name (:func:`name_taken`).
     """
     from masthead.comments.models import Comment
     from masthead.comments.services import display_name
     from masthead.core.page_cache import content_changed
 
     profile = get_profile(user)
-    profile.display_name = clean_display_name(value)
+    name = clean_display_name(value)
+    if name_taken(user, name):
+        raise ValueError(TAKEN)
+    profile.display_name = name
     profile.save(update_fields=["display_name"])
     user.profile = profile
     if Comment.objects.filter(author=user).update(author_name=display_name(user)):

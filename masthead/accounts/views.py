@@ -23,12 +23,18 @@ from masthead.accounts.forms import DeleteAccountForm, DisplayNameForm
 def account(request: HttpRequest) -> HttpResponse:
     """Account page: display name (POST updates it), links to emails, password, sessions."""
     profile = services.get_profile(request.user)
-    form = DisplayNameForm(request.POST or None, initial={"display_name": profile.display_name})
+    form = DisplayNameForm(
+        request.POST or None, initial={"display_name": profile.display_name}, user=request.user
+    )
     if request.method == "POST":
         if form.is_valid():
-            services.set_display_name(request.user, form.cleaned_data["display_name"])
-            messages.success(request, "Your display name was saved.")
-            return HttpResponseRedirect(reverse("account-home"))
+            try:
+                services.set_display_name(request.user, form.cleaned_data["display_name"])
+            except ValueError as exc:  # taken by another member a moment ago
+                form.add_error("display_name", str(exc))
+            else:
+                messages.success(request, "Your display name was saved.")
+                return HttpResponseRedirect(reverse("account-home"))
         return TemplateResponse(
             request, "accounts/account.html", {"form": form, "profile": profile}, status=400
         )

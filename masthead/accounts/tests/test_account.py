@@ -30,6 +30,42 @@ def test_display_name(alice, signed_in):
     assert Client().get("/account/").status_code == 302
 
 
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("Reader 2", "kept for readers without a name"),
+        ("reader #17", "kept for readers without a name"),
+        ("alice@example.com", "not an email address"),
+        ("The Masthead Ledger", "reserved for the newsroom"),
+        ("  the masthead LEDGER ", "reserved for the newsroom"),
+    ],
+)
+def test_a_display_name_cannot_pose_as_someone_else(alice, signed_in, name, why, settings):
+    """Found by a newcomer helper: these names appeared as the author of comments."""
+    settings.MASTHEAD_SITE_NAME = "The Masthead Ledger"
+    response = signed_in(alice).post("/account/", {"display_name": name})
+    assert response.status_code == 400
+    assert why in response.content.decode()
+    assert Profile.objects.get(user=alice).display_name == ""
+
+
+def test_a_display_name_another_member_uses_is_refused(alice, bob, signed_in):
+    from masthead.accounts.services import set_display_name
+
+    assert (
+        signed_in(alice).post("/account/", {"display_name": "Harbour Watcher"}).status_code == 302
+    )
+    response = signed_in(bob).post("/account/", {"display_name": "harbour watcher"})
+    assert response.status_code == 400
+    assert "Another reader already uses that name" in response.content.decode()
+    with pytest.raises(ValueError, match="already uses"):
+        set_display_name(bob, "HARBOUR WATCHER")
+    # Keeping one's own name (in another case) is fine.
+    assert (
+        signed_in(alice).post("/account/", {"display_name": "harbour watcher"}).status_code == 302
+    )
+
+
 def test_export_my_data(alice, signed_in, make_story):
     client = signed_in(alice)
     story = make_story()
