@@ -26,6 +26,8 @@ $(VENV)/.installed: pyproject.toml package.json
 	@touch $@
 
 run: install
+	@# refuse a port in use before touching the database of a site that may be running on it
+	@$(BIN)/python manage.py serve --check-port --host $(HOST) --port $(PORT)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py load_demo

@@ -171,7 +171,7 @@ def _check_text(raw: str) -> tuple[str, list[str], PostResult | None]:
             _invalid(
                 "too_long",
                 f"Your comment is {n:,} characters long; the limit is {limit:,}. "
-                f"Please shorten it by {n - limit:,} characters.",
+                f"Please shorten it by {n - limit:,} character{'' if n - limit == 1 else 's'}.",
                 cleaned.text,
             ),
         )

@@ -113,12 +113,11 @@ class EdgeCache:
         self._session_store = import_module(settings.SESSION_ENGINE).SessionStore
         # Sessions kept in the default cache (Django's cache and cached_db engines) are
         # read in the same round trip as the member's user, snapshot and meter mirror.
+        from django.contrib.sessions.backends import cache as cache_sessions
+        from django.contrib.sessions.backends import cached_db
+
         self._session_in_cache = (
-            settings.SESSION_ENGINE
-            in (
-                "django.contrib.sessions.backends.cache",
-                "django.contrib.sessions.backends.cached_db",
-            )
+            issubclass(self._session_store, (cache_sessions.SessionStore, cached_db.SessionStore))
             and settings.SESSION_CACHE_ALIAS == "default"
         )
         # Session key -> user id of its last full check. Only chooses which keys to read

@@ -148,7 +148,10 @@ else:
 
 # Sessions: in the database, read through the cache (one cache read per signed-in request
 # instead of a query; the database copy survives a cache flush).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Django's cached_db sessions; cookie values Django never makes are no session (logs stay clean).
+SESSION_ENGINE = "masthead.accounts.sessions"
+# A failed CSRF check gets the site's own page with what to do (masthead.core.views).
+CSRF_FAILURE_VIEW = "masthead.core.views.csrf_failure"
 
 # The edge cache (masthead.core.edge) answers anonymous readers in front of Django from
 # pages already rendered; the content version is re-read at most every POLL seconds, so

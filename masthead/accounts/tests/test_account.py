@@ -169,6 +169,52 @@ def test_confirmation_link_only_confirms_on_post(db):
     assert EmailAddress.objects.get(email="erin@example.org").verified
 
 
+def test_account_emails_come_from_the_paper_not_the_host(db, settings):
+    """Found by a newcomer helper: allauth's emails said "Hello from 127.0.0.1:8151!"."""
+    settings.MASTHEAD_SITE_NAME = "The Harbour Gazette"
+    Client().post(
+        "/accounts/signup/",
+        {"email": "fern@example.org", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    message = mail.outbox[-1]
+    assert "Hello from The Harbour Gazette!" in message.body
+    settings.ACCOUNT_EMAIL_SUBJECT_PREFIX = None  # allauth's default: a prefix of the site
+    Client().post("/accounts/password/reset/", {"email": "fern@example.org"})
+    assert mail.outbox[-1].subject.startswith("[The Harbour Gazette] ")
+
+
+def test_a_session_cookie_django_never_makes_is_no_session(alice, signed_in, make_story):
+    """A 3,000-character (or odd) cookie is an anonymous reader: no cache lookup with
+    it, so no key warning carries it into the log."""
+    import warnings
+
+    from django.core.cache import CacheKeyWarning
+
+    story = make_story()
+    for value in ("A" * 3000, "../../etc/passwd", "x" * 7, "ABCDEFGHIJKLMNOP"):
+        client = Client()
+        client.cookies["sessionid"] = value
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", CacheKeyWarning)
+            response = client.get(story.url)
+        assert response.status_code == 200
+        assert "Sign in" in response.content.decode()
+    # A real session still works.
+    assert "alice" in signed_in(alice).get("/account/").content.decode().lower()
+
+
+def test_a_failed_csrf_check_gets_the_sites_page_with_what_to_do(alice, make_story):
+    story = make_story()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    response = client.post("/saved/add/", {"story_id": story.pk})
+    assert response.status_code == 403
+    text = response.content.decode()
+    assert "Your form was not sent" in text and "reload the page" in text
+    assert "DEBUG" not in text
+    assert "no-store" in response["Cache-Control"]
+
+
 def test_login_is_rate_limited(alice):
     client = Client()
     statuses = [

@@ -28,6 +28,25 @@ def test_a_port_already_in_use_is_refused_with_a_clear_message() -> None:
     assert "PORT=8080 make run" in str(refused.value)
 
 
+def test_make_run_checks_the_port_before_touching_the_database() -> None:
+    """``make run`` calls ``serve --check-port`` before ``migrate``: a second copy on a
+    port in use stops there, before migrating or loading into the running site's data."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    makefile = (Path(settings.PROJECT_DIR) / "Makefile").read_text()
+    recipe = makefile.split("\nrun: install\n", 1)[1].split("\n\n", 1)[0]
+    assert recipe.index("serve --check-port") < recipe.index("migrate")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(CommandError, match=f"Port {port}"):
+            call_command("serve", "--check-port", "--port", str(port))
+    call_command("serve", "--check-port", "--port", str(port))  # free again: returns
+
+
 def test_a_free_port_is_free() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

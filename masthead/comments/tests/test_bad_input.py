@@ -31,7 +31,10 @@ def test_100_kb_is_refused_with_the_numbers_and_text_kept(alice, story, engine):
 
 @override_settings(MASTHEAD_COMMENTS_MAX_LENGTH=20)
 def test_length_limit_is_configurable(alice, story):
-    assert actions.post_comment(alice, story, "x" * 21).code == "too_long"
+    one_over = actions.post_comment(alice, story, "x" * 21)
+    assert one_over.code == "too_long"
+    assert one_over.message.endswith("shorten it by 1 character.")
+    assert actions.post_comment(alice, story, "x" * 22).message.endswith("by 2 characters.")
     assert actions.post_comment(alice, story, "Twenty chars exactly").status == "published"
 
 

@@ -88,6 +88,11 @@ class Command(BaseCommand):
             help="Threads per worker (one DB connection each).",
         )
         parser.add_argument("--no-worker", action="store_true", help="Do not start db_worker.")
+        parser.add_argument(
+            "--check-port",
+            action="store_true",
+            help="Only check that the port is free (make run does, before migrating).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         host, port = options["host"], options["port"]
@@ -111,6 +116,8 @@ class Command(BaseCommand):
                 f"Port {port} on {host} is already in use (another Masthead or another "
                 f"server?). Stop it, or choose another port: PORT=8080 make run"
             )
+        if options["check_port"]:
+            return
         os.environ["SITE_URL"] = base
         settings.SITE_URL = base
         sync_site_with_site_url()  # sitemap.xml links on the origin being served

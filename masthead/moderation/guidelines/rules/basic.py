@@ -40,7 +40,8 @@ class LengthRule:
             Decision.REJECT,
             ReasonCode.TOO_LONG,
             f"Your comment is {n:,} characters long; the limit is "
-            f"{ctx.max_length:,}. Please shorten it by {n - ctx.max_length:,} characters.",
+            f"{ctx.max_length:,}. Please shorten it by {n - ctx.max_length:,} "
+            f"character{'' if n - ctx.max_length == 1 else 's'}.",
             spans=[Span(ctx.max_length, n, text[ctx.max_length : ctx.max_length + 80])],
             details={"length": n, "max_length": ctx.max_length},
         )
