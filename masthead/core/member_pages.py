@@ -68,13 +68,16 @@ class MemberSnapshot:
 
     ``kind``: ``member`` or ``subscriber`` (``staff`` is never served from variants);
     ``can_post``: may comment; ``interacted``: story ids where the member has a comment,
-    reaction or report; ``saved``: story ids on their reading list.
+    reaction or report; ``saved``: story ids on their reading list; ``name``: the name
+    the member chose on the account page, else their full name, else ``""`` (the
+    header then shows their email address).
     """
 
     kind: str
     can_post: bool
     interacted: frozenset[int]
     saved: frozenset[int]
+    name: str = ""
 
 
 def snapshot_key(user_id: int) -> str:
@@ -83,7 +86,7 @@ def snapshot_key(user_id: int) -> str:
 
 
 def build_snapshot(user: Any) -> MemberSnapshot:
-    """Read a member's snapshot from the database (five small queries)."""
+    """Read a member's snapshot from the database (six small queries)."""
     from masthead.comments.actions import member_can_comment
     from masthead.comments.models import Comment, Reaction, Report
     from masthead.metering.services import MEMBER, SUBSCRIBER, has_active_subscription
@@ -96,11 +99,15 @@ def build_snapshot(user: Any) -> MemberSnapshot:
     interacted |= set(
         Report.objects.filter(reporter=user).values_list("comment__story_id", flat=True)
     )
+    from masthead.accounts.models import Profile
+
+    chosen = Profile.objects.filter(user=user).values_list("display_name", flat=True).first()
     return MemberSnapshot(
         kind=SUBSCRIBER if has_active_subscription(user) else MEMBER,
         can_post=member_can_comment(user)[0],
         interacted=frozenset(interacted),
         saved=frozenset(SavedStory.objects.filter(user=user).values_list("story_id", flat=True)),
+        name=(chosen or "").strip() or (user.get_full_name() or "").strip(),
     )
 
 
@@ -164,7 +171,12 @@ def generalize(body: str, user: Any) -> str | None:
     out = _CSRF_RE.sub(f'name="csrfmiddlewaretoken" value="{CSRF_SLOT}"', out)
     out = _NONCE_RE.sub(f'name="nonce" value="{NONCE_SLOT}"', out)
     identifying = {t for t in tokens if t}
-    for value in (user.get_username(), user.email, user.get_full_name()):
+    for value in (
+        user.get_username(),
+        user.email,
+        user.get_full_name(),
+        member_snapshot(user).name,
+    ):
         if value and len(value) >= 3:
             identifying |= {value, escape(value)}
     lowered = out.lower()
@@ -196,8 +208,14 @@ def fill(body: str, request: HttpRequest, story: Any, snap: MemberSnapshot, mete
     request._masthead_saved_ids = set(snap.saved)
     # Both parts are rendered with the CSRF slot and kept per process under everything
     # they show (the member's name and email; the story, its saved state and the path).
-    context = {"user": user, "request": request, "csrf_token": CSRF_SLOT, "story": story}
-    nav_key = ("nav", user.pk, user.get_full_name(), user.email)
+    context = {
+        "user": user,
+        "request": request,
+        "csrf_token": CSRF_SLOT,
+        "story": story,
+        "member_name": snap.name or user.email,
+    }
+    nav_key = ("nav", user.pk, snap.name, user.email)
     nav = _parts.get(nav_key)
     if nav is None:
         nav = _keep(nav_key, _render("includes/account_nav.html", context))
@@ -370,7 +388,10 @@ def connect_signals() -> None:
 
         return handler
 
+    from masthead.accounts.models import Profile
+
     for model, attr in (
+        (Profile, "user_id"),
         (Comment, "author_id"),
         (Reaction, "user_id"),
         (Report, "reporter_id"),

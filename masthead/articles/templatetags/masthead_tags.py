@@ -124,3 +124,20 @@ def do_fragment(parser: template.base.Parser, token: template.base.Token) -> Fra
     nodelist = parser.parse(("endfragment",))
     parser.delete_first_token()
     return FragmentNode(nodelist, parser.compile_filter(bits[1]))
+
+
+@register.simple_tag(takes_context=True)
+def member_name(context: template.Context) -> str:
+    """``{% member_name %}``: the signed-in member's name for the site header: the name
+    chosen on the account page, else their full name, else their email address (from the
+    member snapshot, :mod:`masthead.core.member_pages`; autoescaped as any variable).
+    A member page being filled passes ``member_name`` in the context instead."""
+    given = context.get("member_name")
+    if given:
+        return given
+    user = context.get("user")
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
+    from masthead.core.member_pages import member_snapshot
+
+    return member_snapshot(user).name or user.email

@@ -277,3 +277,26 @@ def test_the_edge_checks_the_sessions_own_user_not_the_one_it_remembers(wire, ma
     assert "kim.reader@example.org" not in answer.body
     assert wire.edge._session_users[jo_key] == jo.pk  # noqa: SLF001
     assert MeterView.objects.filter(reader_key=f"u:{jo.pk}").count() == 1
+
+
+def test_the_header_shows_the_members_chosen_name_everywhere(wire, make_story):
+    """The header names the member by the name chosen on the account page (else the
+    email), on Django's pages and the edge's, and the new name right after a change."""
+    from masthead.accounts.services import set_display_name
+
+    story = make_story("Named in the header")
+    liz, liz_cookie = signed_in("liz.reader@example.org")
+    set_display_name(liz, "Harbour Watcher")
+    first = wire.get(story.url, liz_cookie)  # Django renders (and stores the variant)
+    assert "Harbour Watcher</a>" in first.body
+    _max, max_cookie = signed_in("max.reader@example.org")
+    other = wire.get(story.url, max_cookie)
+    assert cache_marker(other) == "member"
+    assert "max.reader@example.org</a>" in other.body and "Harbour Watcher" not in other.body
+    wire.get("/", liz_cookie)
+    at_edge = wire.get(story.url, liz_cookie)
+    assert cache_marker(at_edge) == EDGE
+    assert "Harbour Watcher</a>" in at_edge.body and "max.reader" not in at_edge.body
+    set_display_name(liz, "Quay <Watcher>")
+    renamed = wire.get(story.url, liz_cookie)
+    assert "Quay &lt;Watcher&gt;</a>" in renamed.body and "Harbour Watcher" not in renamed.body
