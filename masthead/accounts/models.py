@@ -17,6 +17,9 @@ class Profile(models.Model):
         blank=True,
         help_text="Shown on your comments. Leave empty to appear as “Reader”.",
     )
+    # The display name as compared with others' (masthead.accounts.services.name_key):
+    # a member may not take a name that only differs in lookalike letters or punctuation.
+    name_key = models.CharField(max_length=120, blank=True, db_index=True, editable=False)
 
     def __str__(self) -> str:
         return self.display_name or f"Reader {self.user_id}"

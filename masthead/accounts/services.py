@@ -15,12 +15,12 @@ from masthead.accounts.signals import collect_personal_data, erase_personal_data
 log = logging.getLogger(__name__)
 
 
-#: Names a reader may not take, because readers would take them for the newsroom's voice.
 TAKEN = "Another reader already uses that name; please choose another."
-_DEFAULT_NAME_RE = re.compile(r"reader\s*#?\s*\d+", re.IGNORECASE)
+# "Reader 12" (a member without a name) and "A reader" (a deleted account's comments).
+_DEFAULT_NAME_RE = re.compile(r"reader\d+|areader")
+#: Words a name may not contain, because readers would take them for the newsroom's voice.
 RESERVED_NAMES = {
     "editor",
-    "the editor",
     "moderator",
     "admin",
     "administrator",
@@ -28,6 +28,40 @@ RESERVED_NAMES = {
     "newsroom",
     "masthead",
 }
+
+
+def name_key(name: str) -> str:
+    """The form in which two display names are compared: NFKC-normalised (full-width
+    letters become plain ones), letters and digits only (spaces, punctuation and symbols
+    such as "✓" dropped), transliterated to ASCII with ``anyascii`` and case-folded:
+    "Alice Reader." and "alice  reader ✓" both give ``"alicereader"``."""
+    import unicodedata
+
+    from anyascii import anyascii
+
+    kept = "".join(ch for ch in unicodedata.normalize("NFKC", name) if ch.isalnum())
+    return re.sub(r"[^a-z0-9]", "", anyascii(kept).casefold())
+
+
+def _words(name: str) -> set[str]:
+    import unicodedata
+
+    from anyascii import anyascii
+
+    ascii_name = anyascii(unicodedata.normalize("NFKC", name)).casefold()
+    return {w for w in re.split(r"[^a-z0-9]+", ascii_name) if w}
+
+
+def _scripts(name: str) -> set[str]:
+    """The scripts of the letters of ``name`` (NFKC), by their Unicode character names
+    ("LATIN", "CYRILLIC", "GREEK", …)."""
+    import unicodedata
+
+    return {
+        unicodedata.name(ch, "?").split(" ")[0]
+        for ch in unicodedata.normalize("NFKC", name)
+        if ch.isalpha()
+    }
 
 
 def get_profile(user: Any) -> Profile:
@@ -53,24 +87,36 @@ def clean_display_name(value: str) -> str:
         raise ValueError("Use at most 60 characters.")
     from django.conf import settings
 
-    folded = text.casefold()
-    site = str(getattr(settings, "MASTHEAD_SITE_NAME", "")).casefold()
-    if folded in RESERVED_NAMES or (site and folded == site):
+    if not text:
+        return text
+    key = name_key(text)
+    if not key:
+        raise ValueError("Use at least one letter or digit in your name.")
+    if len(_scripts(text) & {"LATIN", "CYRILLIC", "GREEK"}) > 1:
+        # Latin letters mixed with lookalike Cyrillic or Greek ones ("Аlice" with a
+        # Cyrillic А) would copy another name: one alphabet per name, the "single
+        # script" restriction level of Unicode TR 39 ("Security Mechanisms", §5.2), applied
+        # to the three alphabets whose letters look alike (kanji with kana stays allowed).
+        raise ValueError("Use the letters of one alphabet in your name.")
+    site = name_key(str(getattr(settings, "MASTHEAD_SITE_NAME", "")))
+    site = site.removeprefix("the") or site
+    if _words(text) & RESERVED_NAMES or (site and site in key):
         raise ValueError("That name is reserved for the newsroom; please choose another.")
-    if _DEFAULT_NAME_RE.fullmatch(text):
-        # "Reader 12" is how a member without a name appears: another member may not take it.
-        raise ValueError("Names like “Reader 12” are kept for readers without a name.")
-    if "@" in text:
+    if _DEFAULT_NAME_RE.fullmatch(key):
+        raise ValueError(
+            "Names like “Reader 12” and “A reader” are how the site shows readers without a "
+            "name; please choose another."
+        )
+    if "@" in text or "＠" in text:
         raise ValueError("Use a name, not an email address: the name is shown to everyone.")
     return text
 
 
 def name_taken(user: Any, name: str) -> bool:
-    """Whether another member already shows ``name`` (compared without case) on comments."""
-    return (
-        bool(name)
-        and Profile.objects.filter(display_name__iexact=name).exclude(user_id=user.pk).exists()
-    )
+    """Whether another member already shows a name with the same :func:`name_key`
+    (lookalike letters, case, spaces and punctuation aside) on comments."""
+    key = name_key(name)
+    return bool(key) and Profile.objects.filter(name_key=key).exclude(user_id=user.pk).exists()
 
 
 def set_display_name(user: Any, value: str) -> Profile:
@@ -90,7 +136,8 @@ def set_display_name(user: Any, value: str) -> Profile:
     if name_taken(user, name):
         raise ValueError(TAKEN)
     profile.display_name = name
-    profile.save(update_fields=["display_name"])
+    profile.name_key = name_key(name)
+    profile.save(update_fields=["display_name", "name_key"])
     user.profile = profile
     if Comment.objects.filter(author=user).update(author_name=display_name(user)):
         content_changed([user.pk])  # every thread showing the old name

@@ -33,11 +33,23 @@ def test_display_name(alice, signed_in):
 @pytest.mark.parametrize(
     ("name", "why"),
     [
-        ("Reader 2", "kept for readers without a name"),
-        ("reader #17", "kept for readers without a name"),
+        ("Reader 2", "how the site shows readers without a name"),
+        ("reader #17", "how the site shows readers without a name"),
+        ("Reader 3.", "how the site shows readers without a name"),
+        ("Reader３", "how the site shows readers without a name"),  # full-width digit
+        ("A reader", "how the site shows readers without a name"),  # deleted accounts
         ("alice@example.com", "not an email address"),
         ("The Masthead Ledger", "reserved for the newsroom"),
         ("  the masthead LEDGER ", "reserved for the newsroom"),
+        ("Masthead Ledger", "reserved for the newsroom"),
+        ("The Masthead Ledger.", "reserved for the newsroom"),
+        ("The Masthead Ledger newsroom", "reserved for the newsroom"),
+        ("The Mastheаd Ledger", "one alphabet"),  # Cyrillic а
+        ("Editоr", "one alphabet"),  # Cyrillic о
+        ("Аlice Reader", "one alphabet"),  # Cyrillic А
+        ("Ｅｄｉｔｏｒ", "reserved for the newsroom"),  # full-width letters
+        ("Editor ✓", "reserved for the newsroom"),
+        ("✓ ✓", "at least one letter or digit"),
     ],
 )
 def test_a_display_name_cannot_pose_as_someone_else(alice, signed_in, name, why, settings):
@@ -47,6 +59,14 @@ def test_a_display_name_cannot_pose_as_someone_else(alice, signed_in, name, why,
     assert response.status_code == 400
     assert why in response.content.decode()
     assert Profile.objects.get(user=alice).display_name == ""
+
+
+@pytest.mark.parametrize(
+    "name", ["Алиса Смирнова", "प्रिया शर्मा", "山田はなこ", "Zoë O'Brien-Núñez"]
+)
+def test_names_in_any_one_alphabet_are_welcome(alice, signed_in, name):
+    assert signed_in(alice).post("/account/", {"display_name": name}).status_code == 302
+    assert Profile.objects.get(user=alice).display_name == name
 
 
 def test_a_display_name_another_member_uses_is_refused(alice, bob, signed_in):
@@ -60,10 +80,20 @@ def test_a_display_name_another_member_uses_is_refused(alice, bob, signed_in):
     assert "Another reader already uses that name" in response.content.decode()
     with pytest.raises(ValueError, match="already uses"):
         set_display_name(bob, "HARBOUR WATCHER")
-    # Keeping one's own name (in another case) is fine.
+    # Lookalikes of a name in use are refused too (found by a newcomer helper).
+    for lookalike in (
+        "Наrbour Watcher",
+        "Harbour Watcher.",
+        "Harbour  Watcher ✓",
+        "ＨarbourWatcher",
+    ):
+        response = signed_in(bob).post("/account/", {"display_name": lookalike})
+        assert response.status_code == 400, lookalike
+    # Keeping one's own name (in another case) is fine, and so is a name of one's own.
     assert (
         signed_in(alice).post("/account/", {"display_name": "harbour watcher"}).status_code == 302
     )
+    assert signed_in(bob).post("/account/", {"display_name": "Badminton Bob"}).status_code == 302
 
 
 def test_export_my_data(alice, signed_in, make_story):
