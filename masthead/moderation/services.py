@@ -182,14 +182,27 @@ def build_check_context(
     ctx.author_is_new_member = is_new_member(author, conf, now)
 
     mine = Comment.objects.filter(author=author)
-    last = mine.order_by("-created_at").values_list("created_at", flat=True).first()
+    # An attempt refused for posting too fast is kept (the writer's text is never lost)
+    # but is no post: it neither restarts the wait nor makes the retry a repeat post.
+    posts = [
+        (body, created)
+        for body, created, status, verdict in mine.order_by("-created_at").values_list(
+            "body", "created_at", "status", "verdict"
+        )[: RECENT_TEXTS * 3]
+        if not _refused_for_rate(status, verdict)
+    ]
+    last = posts[0][1] if posts else None
     ctx.seconds_since_last_comment = (now - last).total_seconds() if last else None
     midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     ctx.comments_today = mine.filter(created_at__gte=midnight).count()
-    ctx.recent_texts = tuple(
-        mine.order_by("-created_at").values_list("body", flat=True)[:RECENT_TEXTS]
-    )
+    ctx.recent_texts = tuple(body for body, _created in posts[:RECENT_TEXTS])
     return ctx
+
+
+def _refused_for_rate(status: str, verdict: Any) -> bool:
+    """A stored comment the guideline check refused for posting too fast."""
+    reasons = (verdict or {}).get("reasons") or [] if isinstance(verdict, dict) else []
+    return status == "rejected" and "RATE_LIMIT" in reasons
 
 
 def engine_check(text: str, ctx: CheckContext) -> Verdict:

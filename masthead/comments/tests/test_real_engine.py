@@ -67,3 +67,18 @@ def test_engine_failure_holds_instead_of_losing(real_engine, alice, story, monke
     verdict = check_comment_text("A perfectly fine comment.", alice, story)
     assert verdict.decision.name == "HOLD"
     assert actions.post_comment(alice, story, "A perfectly fine comment.").status == "pending"
+
+
+def test_a_retry_after_the_rate_limit_is_published_not_held_as_a_repeat(real_engine, alice, story):
+    """Found by a newcomer helper: the refused attempt counted as an earlier post, so
+    following the site's advice ("wait 3 seconds and try again") held the retry as a
+    REPEAT_POST, and every refused attempt restarted the wait."""
+    first = "The new bus lanes have cut my commute by a quarter of an hour each day."
+    second = "I would like the council to publish the figures for the other routes too."
+    assert actions.post_comment(alice, story, first).status == "published"
+    refused = actions.post_comment(alice, story, second)
+    assert refused.status != "published" and "wait" in refused.message
+    assert Comment.objects.filter(body=second, status=CommentStatus.REJECTED).exists()  # kept
+    age_comments()  # the writer waited, as told
+    retry = actions.post_comment(alice, story, second)
+    assert retry.status == "published", retry.message
