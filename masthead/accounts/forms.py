@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 
-from masthead.accounts.services import TAKEN, clean_display_name, name_taken
+from masthead.accounts.services import clean_display_name
 
 
 class DisplayNameForm(forms.Form):
@@ -12,18 +10,11 @@ class DisplayNameForm(forms.Form):
 
     display_name = forms.CharField(max_length=200, required=False, label="Display name")
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-
     def clean_display_name(self) -> str:
         try:
-            name = clean_display_name(self.cleaned_data["display_name"])
+            return clean_display_name(self.cleaned_data["display_name"])
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from exc
-        if self.user is not None and name_taken(self.user, name):
-            raise forms.ValidationError(TAKEN)
-        return name
 
 
 class DeleteAccountForm(forms.Form):

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from typing import Any
 
+from anyascii import anyascii
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,33 +33,23 @@ RESERVED_NAMES = {
 }
 
 
+def _name_parts(name: str) -> list[str]:
+    """The runs of letters and digits of ``name`` (NFKC-normalised, so full-width letters
+    are plain ones), each transliterated to ASCII with ``anyascii`` and case-folded."""
+    runs = re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", name))
+    return [p for p in (re.sub(r"[^a-z0-9]", "", anyascii(run).casefold()) for run in runs) if p]
+
+
 def name_key(name: str) -> str:
-    """The form in which two display names are compared: NFKC-normalised (full-width
-    letters become plain ones), letters and digits only (spaces, punctuation and symbols
-    such as "✓" dropped), transliterated to ASCII with ``anyascii`` and case-folded:
+    """The form in which two display names are compared: letters and digits only (spaces,
+    punctuation and symbols such as "✓" dropped), NFKC, ``anyascii``, case-folded:
     "Alice Reader." and "alice  reader ✓" both give ``"alicereader"``."""
-    import unicodedata
-
-    from anyascii import anyascii
-
-    kept = "".join(ch for ch in unicodedata.normalize("NFKC", name) if ch.isalnum())
-    return re.sub(r"[^a-z0-9]", "", anyascii(kept).casefold())
-
-
-def _words(name: str) -> set[str]:
-    import unicodedata
-
-    from anyascii import anyascii
-
-    ascii_name = anyascii(unicodedata.normalize("NFKC", name)).casefold()
-    return {w for w in re.split(r"[^a-z0-9]+", ascii_name) if w}
+    return "".join(_name_parts(name))
 
 
 def _scripts(name: str) -> set[str]:
     """The scripts of the letters of ``name`` (NFKC), by their Unicode character names
     ("LATIN", "CYRILLIC", "GREEK", …)."""
-    import unicodedata
-
     return {
         unicodedata.name(ch, "?").split(" ")[0]
         for ch in unicodedata.normalize("NFKC", name)
@@ -73,10 +66,11 @@ def get_profile(user: Any) -> Profile:
 def clean_display_name(value: str) -> str:
     """Collapse whitespace and drop control characters; at most 60 characters.
 
-    :raises ValueError: when the name is longer than 60 characters.
+    :raises ValueError: with the reason shown to the reader, when the name is longer
+        than 60 characters, has no letter or digit, mixes Latin with Cyrillic or Greek
+        letters, holds a reserved word or the site's name, reads as a default label
+        ("Reader 12", "A reader") or is an email address.
     """
-    import unicodedata
-
     # Format characters (Cf: bidi overrides, zero-width joiners) could disguise a name.
     text = "".join(
         ch
@@ -85,8 +79,6 @@ def clean_display_name(value: str) -> str:
     ).strip()
     if len(text) > 60:
         raise ValueError("Use at most 60 characters.")
-    from django.conf import settings
-
     if not text:
         return text
     key = name_key(text)
@@ -100,14 +92,14 @@ def clean_display_name(value: str) -> str:
         raise ValueError("Use the letters of one alphabet in your name.")
     site = name_key(str(getattr(settings, "MASTHEAD_SITE_NAME", "")))
     site = site.removeprefix("the") or site
-    if _words(text) & RESERVED_NAMES or (site and site in key):
+    if set(_name_parts(text)) & RESERVED_NAMES or (site and site in key):
         raise ValueError("That name is reserved for the newsroom; please choose another.")
     if _DEFAULT_NAME_RE.fullmatch(key):
         raise ValueError(
             "Names like “Reader 12” and “A reader” are how the site shows readers without a "
             "name; please choose another."
         )
-    if "@" in text or "＠" in text:
+    if "@" in unicodedata.normalize("NFKC", text):
         raise ValueError("Use a name, not an email address: the name is shown to everyone.")
     return text
 

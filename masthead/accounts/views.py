@@ -23,14 +23,12 @@ from masthead.accounts.forms import DeleteAccountForm, DisplayNameForm
 def account(request: HttpRequest) -> HttpResponse:
     """Account page: display name (POST updates it), links to emails, password, sessions."""
     profile = services.get_profile(request.user)
-    form = DisplayNameForm(
-        request.POST or None, initial={"display_name": profile.display_name}, user=request.user
-    )
+    form = DisplayNameForm(request.POST or None, initial={"display_name": profile.display_name})
     if request.method == "POST":
         if form.is_valid():
             try:
                 services.set_display_name(request.user, form.cleaned_data["display_name"])
-            except ValueError as exc:  # taken by another member a moment ago
+            except ValueError as exc:  # the name is another member's (services.name_taken)
                 form.add_error("display_name", str(exc))
             else:
                 messages.success(request, "Your display name was saved.")

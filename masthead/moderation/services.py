@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from masthead.comments.models import Comment, CommentStatus
-from masthead.moderation.guidelines.base import CheckContext, Verdict
+from masthead.moderation.guidelines.base import CheckContext, ReasonCode, Verdict
 from masthead.moderation.models import (
     DecisionAction,
     MemberState,
@@ -200,9 +200,11 @@ def build_check_context(
 
 
 def _refused_for_rate(status: str, verdict: Any) -> bool:
-    """A stored comment the guideline check refused for posting too fast."""
-    reasons = (verdict or {}).get("reasons") or [] if isinstance(verdict, dict) else []
-    return status == "rejected" and "RATE_LIMIT" in reasons
+    """A stored comment the guideline check refused for posting too fast (``verdict`` is
+    the stored :meth:`Verdict.to_json` dict)."""
+    if status != CommentStatus.REJECTED or not isinstance(verdict, dict):
+        return False
+    return ReasonCode.RATE_LIMIT.value in (verdict.get("reasons") or ())
 
 
 def engine_check(text: str, ctx: CheckContext) -> Verdict:
