@@ -72,17 +72,21 @@ def clean_body(raw: str) -> CleanText:
     return CleanText(text=text, hidden_removed=hidden, control_chars=controls)
 
 
-def display_name(user: Any) -> str:
-    """Public name: the member's display name (account page), else their full name, else
-    ``Reader <id>``. Never the username, which allauth derives from the email address."""
+def chosen_name(user: Any) -> str:
+    """The name a member goes by: the display name chosen on the account page, else their
+    full name, else ``""``. Never the username, which allauth derives from the email."""
     from masthead.accounts.models import Profile
 
     try:
         chosen = user.profile.display_name
     except (Profile.DoesNotExist, AttributeError):
         chosen = ""
-    name = (chosen or "").strip() or (user.get_full_name() or "").strip()
-    return (name or f"Reader {user.pk}")[:150]
+    return (chosen or "").strip() or (user.get_full_name() or "").strip()
+
+
+def display_name(user: Any) -> str:
+    """Public name on comments: :func:`chosen_name`, else ``Reader <id>``."""
+    return (chosen_name(user) or f"Reader {user.pk}")[:150]
 
 
 # --- thread windows --------------------------------------------------------------------

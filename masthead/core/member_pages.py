@@ -99,15 +99,14 @@ def build_snapshot(user: Any) -> MemberSnapshot:
     interacted |= set(
         Report.objects.filter(reporter=user).values_list("comment__story_id", flat=True)
     )
-    from masthead.accounts.models import Profile
+    from masthead.comments.services import chosen_name
 
-    chosen = Profile.objects.filter(user=user).values_list("display_name", flat=True).first()
     return MemberSnapshot(
         kind=SUBSCRIBER if has_active_subscription(user) else MEMBER,
         can_post=member_can_comment(user)[0],
         interacted=frozenset(interacted),
         saved=frozenset(SavedStory.objects.filter(user=user).values_list("story_id", flat=True)),
-        name=(chosen or "").strip() or (user.get_full_name() or "").strip(),
+        name=chosen_name(user),
     )
 
 
