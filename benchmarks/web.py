@@ -237,11 +237,12 @@ def warm_many(base: str, paths: list[str], headers: dict[str, str]) -> None:
 
 
 COLD_CODE = """
+from masthead.articles.models import StoryPage
 from masthead.core.fragments import forget_page
-from masthead.core.page_cache import bump_content_version
-bump_content_version()
+other = StoryPage.objects.live().exclude(pk__in={keep}).order_by('pk').first()
+other.save_revision().publish()  # another story's publish, through Wagtail as an editor's
 for pk in {ids}:
-    forget_page(pk)
+    forget_page(pk)  # as their own edit does (renders them in full)
 """
 
 
@@ -252,11 +253,13 @@ def cold_renders(base: str, urls: dict[str, Any], ceiling: float, seconds: int) 
     load run is shorter than it takes to go round its list; a row that went round
     says so):
 
-    * **after a publish** of another story: every whole page and story variant is
-      invalidated (the content version moves on), while each story's own parts
-      (:mod:`masthead.core.fragments`) and its cached page object stay valid. The
-      stories were read twice before the publish, as on a live site. This is the row
-      with issue 7's target.
+    * **after a publish** of another story (a real publish through Wagtail): the pages
+      that list stories are invalidated (the content version moves on) and every
+      process empties its copies, while each gated story's variants stay valid
+      (:func:`masthead.core.page_cache.story_page_key`): each story is read back from
+      Redis and checked against its own stamps, no render. The stories were read twice
+      before the publish, as on a live site. This is the row with issue 7's target; it
+      runs 1 s, so it stays within one pass over its stories.
     * **after its own edit** (or a cache flush): the story's parts are rendered anew
       too, a full Wagtail render. No target: it happens once per edit.
     """
@@ -265,24 +268,22 @@ def cold_renders(base: str, urls: dict[str, Any], ceiling: float, seconds: int) 
     for path in urls["cold_all"][-4:-1]:
         warm(base + path, headers)  # the meter is used up: lead-in variants from now on
     paths, ids = urls["cold_all"][:-4], urls["cold_ids"][:-4]
-    split = len(paths) * 4 // 5
+    split = len(paths) * 9 // 10
     for _ in range(2):  # read before the publish, more than once, as on a live site
         warm_many(base, paths[:split], headers)
-    manage(
-        "shell", "--no-imports", "-v0", "-c", COLD_CODE.format(ids=[int(i) for i in ids[split:]])
-    )
-    run_seconds = min(seconds, 4)
+    code = COLD_CODE.format(ids=[int(i) for i in ids[split:]], keep=[int(i) for i in ids])
+    manage("shell", "--no-imports", "-v0", "-c", code)
     rows = []
-    for label, group, target in (
-        ("after another story's publish (its parts cached)", paths[:split], (500, 100)),
-        ("after its own edit (nothing cached: full render)", paths[split:], None),
+    for label, group, target, run_seconds in (
+        ("after another story's publish", paths[:split], (500, 100), 1),
+        ("after its own edit (nothing cached: full render)", paths[split:], None, min(seconds, 4)),
     ):
         res = wrk(
             base + "/", seconds=run_seconds, headers=headers, script=split_rotate_script(group)
         )
         r = row(
             "web",
-            f"story, first render {label}: {len(group)} stories",
+            f"story, first request {label}: {len(group)} stories",
             res,
             ceiling,
             *(target or (0, 1e9)),

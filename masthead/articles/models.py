@@ -360,11 +360,14 @@ class StoryPage(Page):
             r.restriction_type != PageViewRestriction.LOGIN for r in self.get_view_restrictions()
         )
         if entitlement is not None and slot in content:
+            from masthead.core.fragments import render_stamps
+
             level = self.effective_access_level
+            stamps = render_stamps(self.pk, request)
             variant = None
             if not private and entitlement.reader_kind == ANONYMOUS and level != AccessLevel.FREE:
                 variant = StoryVariant(
-                    entitlement.cut, self.pk, level, anonymous_limit(request), content
+                    entitlement.cut, self.pk, level, anonymous_limit(request), content, stamps
                 )
             elif (
                 not private
@@ -372,7 +375,7 @@ class StoryPage(Page):
                 and eligible(request.user, self.pk)
             ):
                 variant = StoryVariant(
-                    shape_of(entitlement), self.pk, level, member_limit(request), content
+                    shape_of(entitlement), self.pk, level, member_limit(request), content, stamps
                 )
             response._masthead_story_variant = variant  # noqa: SLF001
             response.content = content.replace(slot, meter_html(entitlement).encode())

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -47,6 +49,17 @@ DRAFT_FIELDS = frozenset(
 )
 
 
+def holds_defaults(instance: Any) -> bool:
+    """True when every concrete field of ``instance`` other than its primary key and
+    relations holds that field's default (a field without a default never does)."""
+    for field in instance._meta.concrete_fields:
+        if field.primary_key or field.is_relation:
+            continue
+        if not field.has_default() or getattr(instance, field.attname) != field.get_default():
+            return False
+    return True
+
+
 def connect_fragment_signals() -> None:
     """Keep the stamps of cached story parts (:mod:`masthead.core.fragments`) in step."""
     from django.db import transaction
@@ -84,11 +97,24 @@ def connect_fragment_signals() -> None:
         page_changed, sender=Page, weak=False, dispatch_uid="masthead-frag-page-delete"
     )
     post_page_move.connect(fragments.bump_shared_epoch, dispatch_uid="masthead-frag-move")
+
+    def settings_saved(sender: type, instance: Any, created: bool = False, **_: object) -> None:
+        # A settings row created on first use holds the defaults every page was already
+        # rendered with: nothing shown changes (cached pages stay valid).
+        if created and holds_defaults(instance):
+            return
+        fragments.bump_shared_epoch()
+
+    for model in (CommentSettings, MeterSettings):
+        post_save.connect(
+            settings_saved, sender=model, weak=False, dispatch_uid=f"masthead-frag-{model}-save"
+        )
+        post_delete.connect(
+            fragments.bump_shared_epoch, sender=model, dispatch_uid=f"masthead-frag-{model}-del"
+        )
     for model in (
         Author,
         Site,
-        CommentSettings,
-        MeterSettings,
         "wagtailimages.Image",
         "taggit.Tag",
     ):

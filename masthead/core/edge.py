@@ -50,10 +50,12 @@ from django.http.cookie import parse_cookie
 from masthead.core.page_cache import (
     PAGE,
     STORY,
+    find_entry,
     local_get,
-    page_key,
     polled_version,
-    variant_key,
+    stamped_variant_key,
+    story_page_key,
+    story_pointer,
 )
 
 logger = logging.getLogger(__name__)
@@ -185,7 +187,8 @@ class EdgeCache:
         """A signed-in member's ``GET``: answered here from a member variant when Django
         already served that page from one in this process (its final headers are then
         known), else passed to Django, whose answer teaches those headers."""
-        key = page_key(polled_version(), "GET", environ)
+        polled_version()  # a new content version empties this process's copies
+        key = story_page_key(environ)
         learned_key = (key, environ.get("wsgi.url_scheme", "http"))
         headers = self._member_headers.get(learned_key)
         answer = None
@@ -240,7 +243,7 @@ class EdgeCache:
         from masthead.accounts.middleware import seen_key
         from masthead.core.member_pages import member_keys, pointer_key, serve_member
 
-        pointer = local_get(pointer_key(key))
+        pointer = story_pointer(pointer_key(key))
         if pointer is None:
             return None
         session_key = cookies[self.session_cookie]
@@ -344,8 +347,7 @@ class EdgeCache:
         self, environ: dict[str, Any], cookies: dict[str, str]
     ) -> tuple[tuple[str, list[tuple[str, str]], bytes] | None, str | None]:
         """``(answer or None, page key if no entry exists for the page at all)``."""
-        key = page_key(polled_version(), "GET", environ)
-        entry = local_get(key)
+        key, entry = find_entry(environ)
         if entry is None:
             return None, key
         if entry[0] == PAGE:
@@ -382,13 +384,13 @@ class EdgeCache:
         self, environ: dict[str, Any], cookies: dict[str, str], key: str, entry: tuple
     ) -> tuple[str, list[tuple[str, str]], bytes] | None:
         m = self.meter
-        _kind, story_id, level, limit = entry
+        _kind, story_id, level, limit, stamps = entry
         start = m.period_start()
         meter_id = self._meter_id(cookies.get(m.COOKIE_NAME))
         new_id = None
         if level == "metered":
             if meter_id is None:
-                if local_get(variant_key(key, "full")) is None:
+                if local_get(stamped_variant_key(key, stamps, "full")) is None:
                     return None  # nothing to serve yet: Django starts the meter
                 new_id = uuid.uuid4().hex
                 reader = m.Reader(m.ANONYMOUS, f"a:{new_id}", limit)
@@ -404,7 +406,7 @@ class EdgeCache:
             entitlement = self._decide(reader, story_id, level, record=False)
         else:
             return None
-        variant = local_get(variant_key(key, entitlement.cut))
+        variant = local_get(stamped_variant_key(key, stamps, entitlement.cut))
         if variant is None:
             if new_id:
                 environ[m.EDGE_NEW_ID] = new_id  # Django continues this reader's meter

@@ -38,7 +38,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 
-from masthead.core.page_cache import bump_counter, clock_stamp
+from masthead.core.page_cache import bump_content_version, bump_counter, clock_stamp
 
 SHARED_EPOCH_KEY = "masthead:frag:shared"
 COMMENTS_EPOCH_KEY = "masthead:frag:comments"
@@ -94,6 +94,31 @@ def _object_key(pk: int) -> str:
     return f"masthead:frag:obj:{release()}:{pk}"
 
 
+def stamp_keys(pk: int) -> list[str]:
+    """The cache keys of :func:`read_stamps` for story ``pk``, in its order."""
+    return [SHARED_EPOCH_KEY, COMMENTS_EPOCH_KEY, _page_key(pk), _comments_key(pk)]
+
+
+def current_stamps(pk: int) -> tuple[int, ...] | None:
+    """The stamps of story ``pk`` as :func:`read_stamps` gives them, read now with one
+    ``get_many`` and never created: ``None`` when any is missing (a change dropped it,
+    or the cache was flushed), which matches no stored entry."""
+    keys = stamp_keys(pk)
+    found = cache.get_many(keys)
+    if len(found) != len(keys):
+        return None
+    return tuple(int(found[k]) for k in keys)
+
+
+def render_stamps(pk: int, request: Any) -> tuple[int, ...] | None:
+    """The stamps of story ``pk`` this request's render read (before it loaded the page,
+    see :func:`cached_page`), or ``None`` if it read none: what a cached whole page of
+    that story is stored under (:mod:`masthead.core.page_cache`)."""
+    memo = request.__dict__.get("_masthead_stamps") or {}
+    hit = memo.get(pk)
+    return tuple(hit[0]) if hit is not None else None
+
+
 def read_stamps(pk: int, request: Any = None) -> tuple[int, int, int, int]:
     """``(shared epoch, comments epoch, page stamp, comment stamp)`` of story ``pk``,
     creating any that is missing: one ``get_many`` (which also fetches the cached page
@@ -101,7 +126,7 @@ def read_stamps(pk: int, request: Any = None) -> tuple[int, int, int, int]:
     memo = request.__dict__.setdefault("_masthead_stamps", {}) if request is not None else {}
     if pk in memo:
         return memo[pk][0]
-    keys = [SHARED_EPOCH_KEY, COMMENTS_EPOCH_KEY, _page_key(pk), _comments_key(pk)]
+    keys = stamp_keys(pk)
     found = cache.get_many([*keys, _object_key(pk)])
     values = []
     for key in keys:
@@ -172,10 +197,13 @@ class FragmentStore:
 
 
 def forget_page(pk: int | None) -> None:
-    """The page ``pk`` changed: once the transaction commits, its article parts are
-    rendered again on the next request. (After the commit: a render that read the old
-    row before it then makes a new stamp with old text, which this ordering rules out.)"""
+    """The page ``pk`` changed: its article parts, and any whole page of it
+    (:func:`masthead.core.page_cache.story_pointer`), are rendered again on the next
+    request. The stamp is dropped now and once more when the transaction commits: a
+    render that read the old row in between makes a new stamp with old text, which
+    the second drop retires."""
     if pk is not None:
+        cache.delete(_page_key(pk))
         transaction.on_commit(lambda: cache.delete(_page_key(pk)))
 
 
@@ -193,4 +221,8 @@ def comments_changed(story_ids: Iterable[int] | None = None) -> None:
         return
     keys = [_comments_key(pk) for pk in set(story_ids) if pk is not None]
     if keys:
+        cache.delete_many(keys)  # now, and again after the commit (see forget_page)
         transaction.on_commit(lambda: cache.delete_many(keys))
+        # Processes drop their copies of whole pages at a new content version (a deleted
+        # comment sends no other signal that moves it).
+        transaction.on_commit(bump_content_version)

@@ -44,10 +44,11 @@ from django.utils.html import escape
 from masthead.core.page_cache import (
     SHARED_TTL,
     local_get,
-    page_key,
     polled_version,
+    stamped_variant_key,
     storable_headers,
-    variant_key,
+    story_page_key,
+    story_pointer,
 )
 
 SNAPSHOT_TTL = 60  # seconds; bounds what a change without a signal (bulk update) can leave
@@ -260,7 +261,8 @@ class MemberPageMiddleware:
             return self.get_response(request)
         if len(messages.get_messages(request)):
             return self.get_response(request)  # the page will show them: not shareable
-        key = page_key(polled_version(), "GET", request.META)
+        polled_version()  # a new content version empties this process's copies
+        key = story_page_key(request.META)
         served = self._serve(request, key)
         if served is not None:
             return served
@@ -269,6 +271,7 @@ class MemberPageMiddleware:
         if (
             variant is not None
             and variant.for_members
+            and variant.stamps
             and response.status_code == 200
             and not set(response.cookies) - {settings.CSRF_COOKIE_NAME}
             and not getattr(response, "streaming", False)
@@ -277,8 +280,13 @@ class MemberPageMiddleware:
             if general is not None:
                 cache.set_many(
                     {
-                        pointer_key(key): (variant.story_id, variant.access_level, variant.limit),
-                        variant_key(key, variant.name): (
+                        pointer_key(key): (
+                            variant.story_id,
+                            variant.access_level,
+                            variant.limit,
+                            variant.stamps,
+                        ),
+                        stamped_variant_key(key, variant.stamps, variant.name): (
                             response.status_code,
                             storable_headers(response),
                             general,
@@ -328,10 +336,10 @@ def serve_member(
 
     if user.is_staff or user.is_superuser:
         return None
-    pointer = local_get(pointer_key(key))
+    pointer = story_pointer(pointer_key(key))
     if pointer is None:
         return None
-    story_id, level, limit = pointer
+    story_id, level, limit, stamps = pointer
     # The snapshot and, for a metered story, the meter mirror in one round trip.
     now = now or timezone.now()
     keys = member_keys(user.pk, level, now, extra_keys)
@@ -358,7 +366,7 @@ def serve_member(
         now=now,
         mirror=frozenset(mirror) if mirror is not None else None,
     )
-    hit = local_get(variant_key(key, shape_of(entitlement)))
+    hit = local_get(stamped_variant_key(key, stamps, shape_of(entitlement)))
     if hit is None:
         return None  # Django renders (its decision agrees: counting is idempotent)
     status, headers, body = hit

@@ -9,8 +9,11 @@ content changes. Correct by construction:
 * requests carrying a session cookie (signed-in readers, readers with flash messages)
   always bypass the cache, so signed-in chrome is never shared;
 * every publish, unpublish, move or deletion of a page bumps a content version that
-  is part of every key, so an edit is visible on the next request (invalidation, not
-  expiry; the TTL only bounds memory).
+  is part of every shared page's key, so an edit is visible on the next request
+  (invalidation, not expiry; the TTL only bounds memory);
+* a gated story's variants are keyed by :func:`story_page_key` (not the content
+  version) and checked against the story's own stamps (:func:`story_pointer`), so a
+  publish of another story leaves them valid.
 
 The version lives in Django's default cache: with Redis (``REDIS_URL``) or the
 file-based default every app process sees the same version.
@@ -180,6 +183,95 @@ def page_key(version: int, method: str, environ: dict[str, Any]) -> str:
     return f"masthead:page:{version}:{digest}"
 
 
+def story_page_key(environ: dict[str, Any]) -> str:
+    """Cache key of a gated story page's entries (the pointer to its variants, and the
+    variants under it), from the raw WSGI ``environ`` as :func:`page_key`.
+
+    Not keyed by the content version, so a publish of *another* story, or a comment on
+    it, leaves this story's cached page valid (issue 7: a publish must not re-render
+    every story). Keyed instead by what every story page shows: this release's code
+    and templates, and the sites, view-restrictions, shared and comments epochs
+    (:mod:`masthead.core.routing`, :mod:`masthead.core.fragments`; each re-read at most
+    every ``MASTHEAD_EDGE_POLL_SECONDS``). The story's own changes (an edit, publish,
+    unpublish or deletion, a comment on it) are caught by its stamps, stored in the
+    pointer and checked by :func:`story_pointer`.
+    """
+    from masthead.core import routing
+    from masthead.core.fragments import COMMENTS_EPOCH_KEY, SHARED_EPOCH_KEY, release
+
+    epochs = (
+        routing.polled_epoch(key)
+        for key in (
+            routing.SITES_EPOCH_KEY,
+            routing.RESTRICTIONS_EPOCH_KEY,
+            SHARED_EPOCH_KEY,
+            COMMENTS_EPOCH_KEY,
+        )
+    )
+    return page_key("s" + ".".join((release(), *map(str, epochs))), "GET", environ)
+
+
+def pointer_story(entry: tuple) -> int:
+    """The story id in a story pointer: ``(STORY, id, level, limit, stamps)`` for anonymous
+    readers, ``(id, level, limit, stamps)`` for members."""
+    return int(entry[1] if entry[0] == STORY else entry[0])
+
+
+def story_pointer(key: str, found: dict[str, Any] | None = None) -> tuple | None:
+    """The story pointer stored under ``key`` (a :func:`story_page_key`, or a member
+    pointer key built on one), or ``None``.
+
+    From this process's copy when it has one (emptied at every new content version,
+    which every change of a story brings); else from the shared cache (``found``: a
+    ``get_many`` result that already holds ``key`` or its absence), kept only when its
+    stamps are the story's current ones (:func:`masthead.core.fragments.current_stamps`,
+    one more round trip). A pointer stored by a render that read the story before its
+    change has the old stamps, so it is never used (the variants are keyed by the
+    stamps too).
+    """
+    from masthead.core.fragments import current_stamps
+
+    entry = _local.get(key)
+    if entry is not None:
+        return entry
+    entry = found.get(key) if found is not None else cache.get(key)
+    if entry is None:
+        return None
+    stamps = entry[-1]
+    if not stamps or current_stamps(pointer_story(entry)) != tuple(stamps):
+        return None
+    local_set(key, entry)
+    return entry
+
+
+def stamped_variant_key(key: str, stamps: Any, name: str) -> str:
+    """Cache key of variant ``name`` of the story page under story key ``key``, rendered
+    from the story at ``stamps`` (the last item of its pointer)."""
+    return variant_key(key, ".".join(map(str, stamps)) + ":" + name)
+
+
+def find_entry(environ: dict[str, Any]) -> tuple[str, tuple | None]:
+    """``(key, entry)`` for an anonymous ``GET`` of ``environ``: a shared page
+    (``PAGE``, under the content version) or a gated story's pointer (``STORY``, under
+    :func:`story_page_key`), from this process's copies first, else with one
+    ``get_many`` of both keys (and the stamp check of :func:`story_pointer`). ``entry``
+    is ``None`` when neither is stored; ``key`` is then the story key."""
+    version = polled_version()  # first: a new version empties this process's copies
+    skey = story_page_key(environ)
+    entry = _local.get(skey)
+    if entry is not None:
+        return skey, entry
+    key = page_key(version, "GET", environ)
+    entry = _local.get(key)
+    if entry is not None:
+        return key, entry
+    found = cache.get_many([key, skey])
+    if key in found:
+        local_set(key, found[key])
+        return key, found[key]
+    return skey, story_pointer(skey, found)
+
+
 def _key(request: HttpRequest, version: int) -> str:
     return page_key(version, request.method or "GET", request.META)
 
@@ -200,6 +292,8 @@ class SharedPageCacheMiddleware:
         ):
             return self.get_response(request)
         key = _key(request, polled_version())
+        # Computed before the render: its epochs are those the render starts from.
+        story_key = story_page_key(request.META) if request.method == "GET" else ""
         # The edge (masthead.core.edge) may have looked already, under the same key.
         hit = None if request.META.get("masthead.edge.looked") else cache.get(key)
         if hit is not None and hit[0] == PAGE:
@@ -212,7 +306,7 @@ class SharedPageCacheMiddleware:
         response = self.get_response(request)
         variant = getattr(response, "_masthead_story_variant", None)
         if variant is not None:
-            store_story_variant(request, response, key, variant)
+            store_story_variant(request, response, story_key, variant)
         elif (
             getattr(response, "_masthead_shared", False)
             and response.status_code == 200
@@ -246,7 +340,9 @@ class StoryVariant:
     for members (:func:`masthead.core.member_pages.shape_of`);
     ``story_id``/``access_level``/``limit`` (that reader kind's monthly allowance):
     what is needed to decide the next reader without rendering; ``body``: the page
-    bytes with :data:`masthead.metering.services.METER_SLOT` where the meter line goes.
+    bytes with :data:`masthead.metering.services.METER_SLOT` where the meter line goes;
+    ``stamps``: the story's stamps the render read before loading it
+    (:func:`masthead.core.fragments.render_stamps`; ``None``: never stored).
     """
 
     name: str
@@ -254,6 +350,7 @@ class StoryVariant:
     access_level: str
     limit: int
     body: bytes
+    stamps: tuple[int, ...] | None = None
 
     @property
     def for_members(self) -> bool:
@@ -279,16 +376,19 @@ def variant_key(page: str, name: str) -> str:
 def store_story_variant(
     request: HttpRequest, response: HttpResponse, key: str, variant: StoryVariant
 ) -> bool:
-    """Store a story variant and the pointer to it, when it is safe to share.
+    """Store a story variant and the pointer to it under story key ``key``
+    (:func:`story_page_key`), when it is safe to share.
 
     Only for anonymous GETs answered 200 whose only cookie is the meter cookie (a CSRF
-    or messages cookie means the page was not the same for everyone). Returns whether
-    it was stored.
+    or messages cookie means the page was not the same for everyone), rendered from
+    known stamps. Returns whether it was stored.
     """
     from masthead.metering.services import COOKIE_NAME
 
     if (
         variant.for_members
+        or not variant.stamps
+        or not key
         or request.method != "GET"
         or response.status_code != 200
         or getattr(response, "streaming", False)
@@ -297,8 +397,8 @@ def store_story_variant(
         return False
     cache.set_many(
         {
-            key: (STORY, variant.story_id, variant.access_level, variant.limit),
-            variant_key(key, variant.name): (
+            key: (STORY, variant.story_id, variant.access_level, variant.limit, variant.stamps),
+            stamped_variant_key(key, variant.stamps, variant.name): (
                 response.status_code,
                 storable_headers(response),
                 variant.body,

@@ -275,3 +275,72 @@ def test_one_render_per_page_when_many_readers_miss_at_once(db):
         t.join()
     assert bodies == [b"rendered"] * 8
     assert len(calls) == 1
+
+
+def test_another_storys_publish_leaves_a_story_page_cached(wire, make_story):
+    """Issue 7: a publish re-renders the pages that list stories, not every story page.
+    Story A stays served by the edge (from its stored variant, checked against A's own
+    stamps) while the home page shows the new story B at once."""
+    story = make_story("Story that stays cached")
+    wire.get(story.url)
+    assert wire.get(story.url).from_edge
+    wire.get("/")
+    newer = make_story("A newer story arrives")  # published: a new content version
+    answer = wire.get(story.url)
+    assert answer.from_edge
+    assert "Story that stays cached" in answer.body
+    assert "A newer story arrives" in wire.get("/").body
+    # A comment on the other story changes only that story's page.
+    from masthead.core.page_cache import content_changed
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        content_changed((), [newer.pk])
+    assert wire.get(story.url).from_edge
+    assert not wire.get(newer.url).from_edge
+
+
+def test_a_comment_change_on_a_story_renders_that_story_again(wire, make_story):
+    from masthead.core.page_cache import content_changed
+
+    story = make_story("Discussed story")
+    wire.get(story.url)
+    assert wire.get(story.url).from_edge
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        content_changed((), [story.pk])
+    assert not wire.get(story.url).from_edge  # its thread may have changed: Django renders
+    assert wire.get(story.url).from_edge
+
+
+def test_a_page_stored_by_a_render_from_before_an_edit_is_never_served(wire, make_story):
+    """A render that read the story before an edit and stores its page afterwards (a slow
+    render racing the publish) leaves a pointer with the old stamps: never used."""
+    from django.core.cache import cache
+
+    from masthead.core.page_cache import find_entry, reset_local, story_page_key
+
+    story = make_story("Old headline")
+    wire.get(story.url)
+    environ = wire.rf.get(story.url).environ
+    key = story_page_key(environ)
+    old_pointer = cache.get(key)
+    assert old_pointer is not None and find_entry(environ)[1] == old_pointer
+    story.title = "New headline"
+    story.save_revision().publish()
+    fresh = wire.get(story.url)
+    assert "New headline" in fresh.body and not fresh.from_edge
+    cache.set(key, old_pointer)  # the late store of the slow render
+    reset_local()
+    assert find_entry(environ)[1] is None
+    answer = wire.get(story.url)
+    assert "New headline" in answer.body and "Old headline" not in answer.body
+
+
+def test_a_section_renamed_shows_on_its_cached_stories(wire, make_story, world):
+    story = make_story("Story in a renamed section")
+    wire.get(story.url)
+    assert wire.get(story.url).from_edge
+    world.title = "Planet"
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        world.save_revision().publish()
+    answer = wire.get(story.url)
+    assert not answer.from_edge and "Planet" in answer.body

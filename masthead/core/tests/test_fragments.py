@@ -366,3 +366,27 @@ def test_signed_in_restriction_sends_readers_to_the_sites_sign_in_page(client, m
     response = client.get(story.url)
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/?next=")
+
+
+@pytest.mark.parametrize("limit", [None, 7], ids=["defaults", "chosen-limit"])
+def test_a_settings_row_renews_the_parts_only_when_it_changes_what_is_shown(
+    home, django_capture_on_commit_callbacks, limit
+):
+    """A settings row created on first use holds the defaults every page was rendered
+    with: cached parts and pages stay valid. One created with other values renews them."""
+    from wagtail.models import Site
+
+    from masthead.core.fragments import SHARED_EPOCH_KEY
+    from masthead.core.page_cache import read_counter
+    from masthead.metering.models import MeterSettings
+
+    site = Site.objects.get(is_default_site=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        MeterSettings.objects.filter(site=site).delete()
+    before = read_counter(SHARED_EPOCH_KEY)
+    with django_capture_on_commit_callbacks(execute=True):
+        if limit is None:
+            MeterSettings.for_site(site)  # created on first use, with the defaults
+        else:
+            MeterSettings.objects.create(site=site, anonymous_limit=limit)
+    assert (read_counter(SHARED_EPOCH_KEY) != before) == (limit is not None)
