@@ -476,8 +476,10 @@ def _counts_in_one_statement() -> bool:
 def _count_in_database(reader: Reader, story_id: int, start: date, now: datetime) -> Entitlement:
     """Count ``story_id`` on ``reader``'s meter for month ``start`` in one statement.
 
-    Calls the PostgreSQL function ``masthead_meter_count`` (migration
-    ``metering.0002_meter_count_function``): it locks the reader's
+    Calls the PostgreSQL function ``masthead_meter_count`` (migrations
+    ``metering.0002_meter_count_function`` and ``0003_meter_count_async_commit``: with
+    ``MASTHEAD_METER_ASYNC_COMMIT``, default on, its commit does not wait for the WAL
+    flush; see that migration for what a crash can cost): it locks the reader's
     :class:`~masthead.metering.models.MeterPeriod` row as the Python path does, reads
     the month's views after the lock and inserts one only while under the limit, all
     in the statement's own transaction (or the caller's, if one is open). Returns the
@@ -487,8 +489,15 @@ def _count_in_database(reader: Reader, story_id: int, start: date, now: datetime
     alias = router.db_for_write(MeterView)
     with connections[alias].cursor() as cursor:
         cursor.execute(
-            "SELECT counted, seen FROM masthead_meter_count(%s, %s, %s, %s, %s)",
-            [reader.key, start, story_id, reader.limit, now],
+            "SELECT counted, seen FROM masthead_meter_count(%s, %s, %s, %s, %s, %s)",
+            [
+                reader.key,
+                start,
+                story_id,
+                reader.limit,
+                now,
+                bool(getattr(settings, "MASTHEAD_METER_ASYNC_COMMIT", True)),
+            ],
         )
         counted, seen = cursor.fetchone()
     seen = [int(s) for s in seen or ()]

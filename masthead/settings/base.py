@@ -246,6 +246,9 @@ MASTHEAD_SESSION_TRACK_SECONDS = envint("MASTHEAD_SESSION_TRACK_SECONDS", 300)
 # On PostgreSQL a counted read is one call of the function masthead_meter_count
 # (migration metering.0002); False uses the five-statement ORM path instead.
 MASTHEAD_METER_SQL_FUNCTION = envbool("MASTHEAD_METER_SQL_FUNCTION", True)
+# That call commits without waiting for the WAL flush (synchronous_commit = off for its
+# own transaction; migration metering.0003 says what a database crash can cost).
+MASTHEAD_METER_ASYNC_COMMIT = envbool("MASTHEAD_METER_ASYNC_COMMIT", True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -130,3 +130,28 @@ def _race(key: str, existing: int) -> None:
     assert results.count(True) == 10 - existing
     assert MeterView.objects.filter(reader_key=key, period=start).count() == 10
     assert MeterPeriod.objects.filter(reader_key=key, period=start).count() == 1
+
+
+@pytest.mark.parametrize("async_commit", [True, False], ids=["async-commit", "durable"])
+def test_async_commit_applies_to_the_counting_transaction_only(settings, async_commit):
+    """``MASTHEAD_METER_ASYNC_COMMIT`` turns ``synchronous_commit`` off inside the
+    transaction that counts (seen from within it) and nowhere else: after an autocommit
+    count the connection's own setting is unchanged."""
+    from django.db import transaction
+
+    settings.MASTHEAD_METER_ASYNC_COMMIT = async_commit
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        before = cursor.fetchone()[0]
+    with transaction.atomic():
+        got = _count_in_database(Reader(MEMBER, "u:async", 10), 7, period_start(), timezone.now())
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            inside = cursor.fetchone()[0]
+    assert got.counted
+    assert inside == ("off" if async_commit else before)
+    _count_in_database(Reader(MEMBER, "u:async", 10), 8, period_start(), timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == before
+    assert MeterView.objects.filter(reader_key="u:async").count() == 2
