@@ -20,39 +20,17 @@ from django.db import migrations
 # The five-argument function this one replaces (and restores when migrating back).
 previous = import_module("masthead.metering.migrations.0002_meter_count_function")
 
-BODY = """
-BEGIN
+SIGNATURE = "p_viewed_at timestamptz, OUT counted"
+ASYNC_START = """BEGIN
     IF p_async_commit THEN
         PERFORM set_config('synchronous_commit', 'off', true);
-    END IF;
-    PERFORM 1 FROM metering_meterperiod
-        WHERE reader_key = p_reader_key AND period = p_period FOR UPDATE;
-    IF NOT FOUND THEN
-        INSERT INTO metering_meterperiod (reader_key, period)
-            VALUES (p_reader_key, p_period) ON CONFLICT DO NOTHING;
-        PERFORM 1 FROM metering_meterperiod
-            WHERE reader_key = p_reader_key AND period = p_period FOR UPDATE;
-    END IF;
-    SELECT coalesce(array_agg(v.story_id), ARRAY[]::bigint[]) INTO seen
-        FROM metering_meterview v
-        WHERE v.reader_key = p_reader_key AND v.period = p_period;
-    counted := NOT (p_story_id = ANY(seen)) AND cardinality(seen) < p_limit;
-    IF counted THEN
-        INSERT INTO metering_meterview (reader_key, period, story_id, viewed_at)
-            VALUES (p_reader_key, p_period, p_story_id, p_viewed_at);
-    END IF;
-END
-"""
-
-CREATE = (
-    """
-CREATE OR REPLACE FUNCTION masthead_meter_count(
-    p_reader_key varchar, p_period date, p_story_id bigint, p_limit integer,
-    p_viewed_at timestamptz, p_async_commit boolean, OUT counted boolean, OUT seen bigint[]
-) LANGUAGE plpgsql VOLATILE AS $$"""
-    + BODY
-    + "$$;"
-)
+    END IF;"""
+# The previous function with one more argument and the setting at its start; the rest of
+# its body (lock, read, insert) is unchanged.
+assert previous.CREATE.count(SIGNATURE) == 1 and previous.CREATE.count("BEGIN") == 1
+CREATE = previous.CREATE.replace(
+    SIGNATURE, "p_viewed_at timestamptz, p_async_commit boolean, OUT counted"
+).replace("BEGIN", ASYNC_START)
 DROP_NEW = (
     "DROP FUNCTION IF EXISTS masthead_meter_count(varchar, date, bigint, integer, timestamptz,"
     " boolean);"
