@@ -118,6 +118,7 @@ def reset_local() -> None:
     routing.reset_local()
     _local.clear()
     _polled["version"], _polled["at"] = 0, -1e9
+    _story_polled["version"], _story_polled["at"] = "", -1e9
 
 
 def bump_content_version(**_: Any) -> None:
@@ -196,19 +197,28 @@ def story_page_key(environ: dict[str, Any]) -> str:
     unpublish or deletion, a comment on it) are caught by its stamps, stored in the
     pointer and checked by :func:`story_pointer`.
     """
-    from masthead.core import routing
-    from masthead.core.fragments import COMMENTS_EPOCH_KEY, SHARED_EPOCH_KEY, release
+    return page_key(story_version(), "GET", environ)
 
-    epochs = (
-        routing.polled_epoch(key)
-        for key in (
-            routing.SITES_EPOCH_KEY,
-            routing.RESTRICTIONS_EPOCH_KEY,
-            SHARED_EPOCH_KEY,
-            COMMENTS_EPOCH_KEY,
-        )
-    )
-    return page_key("s" + ".".join((release(), *map(str, epochs))), "GET", environ)
+
+_story_polled: dict[str, Any] = {"at": -1e9, "version": ""}
+
+
+def story_version() -> str:
+    """The version part of :func:`story_page_key`: ``"s<release>.<sites>.<restrictions>.
+    <shared>.<comments>"``, the four epochs read with one ``get_many`` (missing ones
+    created) at most every ``MASTHEAD_EDGE_POLL_SECONDS`` per process."""
+    now = time.monotonic()
+    if now - _story_polled["at"] < getattr(settings, "MASTHEAD_EDGE_POLL_SECONDS", 0.2):
+        return str(_story_polled["version"])
+    from masthead.core.fragments import COMMENTS_EPOCH_KEY, SHARED_EPOCH_KEY, release
+    from masthead.core.routing import RESTRICTIONS_EPOCH_KEY, SITES_EPOCH_KEY
+
+    keys = (SITES_EPOCH_KEY, RESTRICTIONS_EPOCH_KEY, SHARED_EPOCH_KEY, COMMENTS_EPOCH_KEY)
+    found = cache.get_many(keys)
+    epochs = [int(found[k]) if k in found else read_counter(k) for k in keys]
+    version = "s" + ".".join((release(), *map(str, epochs)))
+    _story_polled["at"], _story_polled["version"] = now, version
+    return version
 
 
 def pointer_story(entry: tuple) -> int:

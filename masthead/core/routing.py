@@ -59,12 +59,6 @@ def _epoch(key: str) -> int:
     return epoch
 
 
-def polled_epoch(key: str) -> int:
-    """The epoch or counter under ``key`` (created when missing), re-read from the shared
-    cache at most every ``MASTHEAD_EDGE_POLL_SECONDS`` per process."""
-    return _epoch(key)
-
-
 _sites: dict[tuple[int, str, int], Any] = {}
 _routes: dict[str, tuple[Any, str, int]] = {}
 LOCAL_ROUTES = 20_000  # routes kept per process (a few MB)
