@@ -71,7 +71,9 @@ class MemberSnapshot:
     ``can_post``: may comment; ``interacted``: story ids where the member has a comment,
     reaction or report; ``saved``: story ids on their reading list; ``name``: the name
     the member chose on the account page, else their full name, else ``""`` (the
-    header then shows their email address).
+    header then shows their email address); ``subscribed_until``: for a subscriber whose
+    subscriptions all end, the latest end (POSIX seconds); past it the snapshot is stale
+    (:func:`is_stale`), as an end passing sends no signal.
     """
 
     kind: str
@@ -79,6 +81,15 @@ class MemberSnapshot:
     interacted: frozenset[int]
     saved: frozenset[int]
     name: str = ""
+    subscribed_until: float | None = None
+
+
+def is_stale(snap: MemberSnapshot, now: Any = None) -> bool:
+    """True when ``snap`` says subscriber but its subscriptions have ended by ``now``
+    (an aware datetime; default now)."""
+    if snap.subscribed_until is None:
+        return False
+    return (now or timezone.now()).timestamp() >= snap.subscribed_until
 
 
 def snapshot_key(user_id: int) -> str:
@@ -90,7 +101,7 @@ def build_snapshot(user: Any) -> MemberSnapshot:
     """Read a member's snapshot from the database (six small queries)."""
     from masthead.comments.actions import member_can_comment
     from masthead.comments.models import Comment, Reaction, Report
-    from masthead.metering.services import MEMBER, SUBSCRIBER, has_active_subscription
+    from masthead.metering.services import MEMBER, SUBSCRIBER, subscription_entitlement
     from masthead.readinglist.models import SavedStory
 
     interacted = set(Comment.objects.filter(author=user).values_list("story_id", flat=True))
@@ -102,8 +113,10 @@ def build_snapshot(user: Any) -> MemberSnapshot:
     )
     from masthead.comments.services import chosen_name
 
+    subscribed, until = subscription_entitlement(user)
     return MemberSnapshot(
-        kind=SUBSCRIBER if has_active_subscription(user) else MEMBER,
+        kind=SUBSCRIBER if subscribed else MEMBER,
+        subscribed_until=until.timestamp() if until is not None else None,
         can_post=member_can_comment(user)[0],
         interacted=frozenset(interacted),
         saved=frozenset(SavedStory.objects.filter(user=user).values_list("story_id", flat=True)),
@@ -112,9 +125,9 @@ def build_snapshot(user: Any) -> MemberSnapshot:
 
 
 def member_snapshot(user: Any) -> MemberSnapshot:
-    """The member's snapshot from the cache, built and stored when missing."""
+    """The member's snapshot from the cache, built and stored when missing or stale."""
     snap = cache.get(snapshot_key(user.pk))
-    if snap is None:
+    if snap is None or is_stale(snap):
         snap = build_snapshot(user)
         cache.set(snapshot_key(user.pk), snap, SNAPSHOT_TTL)
     return snap
@@ -141,11 +154,12 @@ def shape_of(entitlement: Any) -> str:
 def eligible(user: Any, story_id: int, snap: MemberSnapshot | None = None) -> MemberSnapshot | None:
     """The member's snapshot if they may share variants of story ``story_id``, else ``None``.
 
-    ``snap``: the snapshot when already read from the cache (else it is read here).
+    ``snap``: the snapshot when already read from the cache (else, or when it is stale,
+    it is read or built here).
     """
     if not getattr(user, "is_authenticated", False) or user.is_staff or user.is_superuser:
         return None
-    snap = snap if snap is not None else member_snapshot(user)
+    snap = snap if snap is not None and not is_stale(snap) else member_snapshot(user)
     if not snap.can_post or story_id in snap.interacted:
         return None
     return snap

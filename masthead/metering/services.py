@@ -198,22 +198,40 @@ def member_limit(request: HttpRequest | None = None) -> int:
     return s.member_limit if s else default_member_limit()
 
 
-def has_active_subscription(user: Any) -> bool:
-    """True when ``user`` has a subscription that is active and not past its period end.
+def subscription_entitlement(
+    user: Any, now: datetime | None = None
+) -> tuple[bool, datetime | None]:
+    """``(subscribed, until)`` for ``user`` at ``now`` (default: now): whether a subscription
+    is active and not past its period end, and until when that holds without a change to
+    the rows (the latest period end of those subscriptions; ``None`` when one is
+    open-ended, or when not subscribed).
 
-    This is the only subscription check; a payment provider later only has to keep
-    :class:`~masthead.metering.models.Subscription` rows up to date.
+    This is the only subscription check (:func:`has_active_subscription` asks it); a
+    payment provider later only has to keep
+    :class:`~masthead.metering.models.Subscription` rows up to date. A period end
+    passing sends no signal, so whatever remembers the answer must also remember
+    ``until`` (the member snapshot of :mod:`masthead.core.member_pages` does).
     """
+    if not getattr(user, "is_authenticated", False):
+        return False, None
+    ends = list(
+        Subscription.objects.filter(user_id=user.pk, status=SubscriptionStatus.ACTIVE)
+        .exclude(current_period_end__lte=now or timezone.now())
+        .values_list("current_period_end", flat=True)
+    )
+    if not ends:
+        return False, None
+    return True, None if any(end is None for end in ends) else max(ends)
+
+
+def has_active_subscription(user: Any) -> bool:
+    """True when ``user`` has a subscription that is active and not past its period end
+    (:func:`subscription_entitlement`; remembered on ``user`` for the request)."""
     if not getattr(user, "is_authenticated", False):
         return False
     cached = getattr(user, "_masthead_subscriber", None)
     if cached is None:
-        now = timezone.now()
-        cached = (
-            Subscription.objects.filter(user_id=user.pk, status=SubscriptionStatus.ACTIVE)
-            .exclude(current_period_end__lte=now)
-            .exists()
-        )
+        cached = subscription_entitlement(user)[0]
         user._masthead_subscriber = cached
     return cached
 

@@ -311,3 +311,39 @@ def test_the_header_shows_the_members_chosen_name_everywhere(wire, make_story):
     set_display_name(liz, "Quay <Watcher>")
     renamed = wire.get(story.url, liz_cookie)
     assert "Quay &lt;Watcher&gt;</a>" in renamed.body and "Harbour Watcher" not in renamed.body
+
+
+def test_a_subscription_that_ends_stops_the_subscriber_pages_at_its_end(
+    wire, make_story, monkeypatch
+):
+    """A period end passing sends no signal: the member's cached snapshot remembers the
+    end, and from that moment the member gets the subscribers-only prompt, at the edge
+    and from Django (found by a newcomer helper: up to 60 s of subscriber pages)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from masthead.articles.models import AccessLevel
+    from masthead.metering.models import Subscription, SubscriptionStatus
+
+    story = make_story("For subscribers", access_level=AccessLevel.SUBSCRIBERS)
+    start = timezone.now()
+    subscribers = []
+    for n in range(3):  # two teach the edge, the third is served there
+        user, cookie = arrived(wire, f"subscriber{n}@example.org")
+        Subscription.objects.create(
+            user=user,
+            status=SubscriptionStatus.ACTIVE,
+            current_period_end=start + timedelta(hours=1),
+        )
+        subscribers.append(cookie)
+    for cookie in subscribers:
+        answer = wire.get(story.url, cookie)
+        assert "Third paragraph" in answer.body
+    assert cache_marker(answer) == EDGE
+    later = start + timedelta(hours=1, seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    for cookie in subscribers:
+        answer = wire.get(story.url, cookie)
+        assert "Third paragraph" not in answer.body
+        assert "This story is for subscribers" in answer.body
