@@ -167,6 +167,9 @@ MASTHEAD_SHARED_SMAXAGE = envint("MASTHEAD_SHARED_SMAXAGE", 5)
 
 # --- Background tasks: one TASKS setting serves Wagtail's tasks and ours -------------------
 TASKS = {"default": {"BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# The task worker runs Wagtail's publish_scheduled this often (seconds; 0: never), so a
+# scheduled story goes live, and an expired one comes down, within that time.
+MASTHEAD_SCHEDULE_SECONDS = float(envstr("MASTHEAD_SCHEDULE_SECONDS", "30"))
 
 # --- Time, language --------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -267,8 +270,22 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"without_traceback": {"()": "masthead.core.log.WithoutTraceback"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "console_one_line": {
+            "class": "logging.StreamHandler",
+            "filters": ["without_traceback"],
+        },
+    },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
+    # A request for a host not in ALLOWED_HOSTS is answered 400: one line, no traceback.
+    "loggers": {
+        "django.security.DisallowedHost": {
+            "handlers": ["console_one_line"],
+            "propagate": False,
+        }
+    },
 }
 
 # --- Membership: accounts, meter, subscriptions, reading list (issue 3) ------------------------

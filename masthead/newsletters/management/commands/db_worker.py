@@ -1,4 +1,5 @@
-"""``manage.py db_worker`` that first resumes unfinished newsletter issues.
+"""``manage.py db_worker`` that first resumes unfinished newsletter issues, and runs
+Wagtail's scheduled publishing beside the tasks (:mod:`masthead.articles.scheduling`).
 
 Overrides django-tasks-db's command (``masthead.newsletters`` comes before
 ``django_tasks_db`` in INSTALLED_APPS, and Django lets the earlier app's command
@@ -14,6 +15,7 @@ from typing import Any
 
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 
+from masthead.articles.scheduling import ScheduledPublisher, interval_seconds
 from masthead.newsletters.sending import enqueue_send_task, unfinished_issue_ids
 
 
@@ -24,4 +26,12 @@ class Command(DBWorkerCommand):
                 enqueue_send_task(issue_id)
         except Exception:  # noqa: BLE001 - e.g. tables not migrated yet: the worker must still start
             self.stderr.write("Could not resume newsletter issues (database not migrated?)")
-        super().handle(*args, **options)
+        publisher = None
+        if interval_seconds() > 0:
+            publisher = ScheduledPublisher()  # Wagtail's scheduled publishing and expiry
+            publisher.start()
+        try:
+            super().handle(*args, **options)
+        finally:
+            if publisher is not None:
+                publisher.stop()
