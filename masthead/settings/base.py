@@ -279,9 +279,11 @@ LOGGING = {
         },
     },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
-    # A request for a host not in ALLOWED_HOSTS is answered 400: one line, no traceback.
+    # Requests Django refuses as suspicious (a host not in ALLOWED_HOSTS, a path out of
+    # MEDIA_ROOT, too big a body, too many fields or files) are answered 400: one line
+    # each, no traceback (which would print server paths).
     "loggers": {
-        "django.security.DisallowedHost": {
+        "django.security": {
             "handlers": ["console_one_line"],
             "propagate": False,
         }
