@@ -218,11 +218,11 @@ def comments_changed(story_ids: Iterable[int] | None = None) -> None:
     a member's name was removed): their threads are rendered again."""
     if story_ids is None:
         transaction.on_commit(lambda: bump_counter(COMMENTS_EPOCH_KEY))
-        return
-    keys = [_comments_key(pk) for pk in set(story_ids) if pk is not None]
-    if keys:
-        cache.delete_many(keys)  # now, and again after the commit (see forget_page)
-        transaction.on_commit(lambda: cache.delete_many(keys))
-        # Processes drop their copies of whole pages at a new content version (a deleted
-        # comment sends no other signal that moves it).
-        transaction.on_commit(bump_content_version)
+    else:
+        keys = [_comments_key(pk) for pk in set(story_ids) if pk is not None]
+        if keys:
+            cache.delete_many(keys)  # now, and again after the commit (see forget_page)
+            transaction.on_commit(lambda: cache.delete_many(keys))
+    # Listing pages show comment counts, and processes drop their copies of whole pages at
+    # a new content version (a deleted comment sends no other signal that moves it).
+    transaction.on_commit(bump_content_version)

@@ -133,15 +133,12 @@ def content_changed(user_ids: Any = (), story_ids: Any = None) -> None:
     the cached comment threads of ``story_ids`` (``None``: of every story; see
     :func:`masthead.core.fragments.comments_changed`) and drops the snapshots of
     members ``user_ids`` whose own comments changed."""
-    from django.db import transaction
-
     from masthead.core.fragments import comments_changed
     from masthead.core.member_pages import forget_snapshot
 
     for uid in user_ids or ():
         forget_snapshot(uid)
-    comments_changed(story_ids)
-    transaction.on_commit(bump_content_version)
+    comments_changed(story_ids)  # also moves the content version once the transaction commits
 
 
 def mark_shared(response: HttpResponse) -> HttpResponse:

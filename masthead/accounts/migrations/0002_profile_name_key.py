@@ -8,8 +8,10 @@ def backfill(apps, schema_editor):
     from masthead.accounts.services import name_key
 
     Profile = apps.get_model("accounts", "Profile")
-    for profile in Profile.objects.exclude(display_name="").only("pk", "display_name").iterator():
-        Profile.objects.filter(pk=profile.pk).update(name_key=name_key(profile.display_name))
+    profiles = list(Profile.objects.exclude(display_name="").only("pk", "display_name"))
+    for profile in profiles:
+        profile.name_key = name_key(profile.display_name)
+    Profile.objects.bulk_update(profiles, ["name_key"], batch_size=1000)
 
 
 class Migration(migrations.Migration):

@@ -18,6 +18,9 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 
 from masthead.accounts.middleware import seen_key
+from masthead.core.fragments import COMMENTS_EPOCH_KEY, SHARED_EPOCH_KEY
+from masthead.core.page_cache import VERSION_KEY
+from masthead.core.routing import RESTRICTIONS_EPOCH_KEY, SITES_EPOCH_KEY
 from masthead.core.tests.test_edge import Answer, Wire
 from masthead.metering.models import MeterView
 from masthead.metering.services import COOKIE_NAME
@@ -230,11 +233,11 @@ def test_a_member_signed_in_through_the_login_form_is_served_at_the_edge(wire, m
 
 
 POLLED = (
-    "masthead:content-version",
-    "masthead:route:sites",
-    "masthead:route:restrictions",
-    "masthead:frag:shared",
-    "masthead:frag:comments",
+    VERSION_KEY,
+    SITES_EPOCH_KEY,
+    RESTRICTIONS_EPOCH_KEY,
+    SHARED_EPOCH_KEY,
+    COMMENTS_EPOCH_KEY,
 )
 
 
