@@ -11,8 +11,8 @@ without building a Django request, running middleware or touching page routing:
   ``leadin:subscribers_only``) with the meter line left as a slot. The edge makes the
   reader's meter decision (the same rules as :func:`masthead.metering.services.decide`):
   a re-read or a used-up meter from the meter mirror in the cache, anything that may
-  count through :func:`~masthead.metering.services.decide_for` (the database, with its
-  row lock), then fills the slot with that reader's meter line.
+  count through :func:`~masthead.metering.services.decide_for` (one Redis script, or
+  the database with its row lock), then fills the slot with that reader's meter line.
 
 Signed-in members' story pages are answered here too, from the member variants of
 :mod:`masthead.core.member_pages`, once Django has served that page from one in this
@@ -272,8 +272,15 @@ class EdgeCache:
             user_id = get_user_model()._meta.pk.to_python(data.get(SESSION_KEY))
             backend = load_backend(backend_path)
             prefetched = hint is not None and hint == user_id
-            if prefetched and isinstance(backend, CachedUserMixin) and user_key(hint) in found:
-                user = found[user_key(hint)]  # what backend.get_user reads from the cache
+            if not prefetched and isinstance(backend, CachedUserMixin):
+                # A session's first page in this process: its user and the member's keys
+                # in one more round trip (not one each).
+                found = cache.get_many(
+                    [user_key(user_id), *member_keys(user_id, pointer[1], now, extra)]
+                )
+                prefetched = True
+            if prefetched and isinstance(backend, CachedUserMixin) and user_key(user_id) in found:
+                user = found[user_key(user_id)]  # what backend.get_user reads from the cache
             else:
                 user = backend.get_user(user_id)
             if user is None or not user.is_active or user.is_staff or user.is_superuser:
@@ -298,7 +305,7 @@ class EdgeCache:
             if response is None:
                 return None
             self._csrf.process_response(request, response)
-            if not prefetched:
+            if hint != user_id:
                 if len(self._session_users) >= 50000:
                     self._session_users.clear()
                 self._session_users[session_key] = user_id
@@ -393,7 +400,7 @@ class EdgeCache:
                 if local_get(stamped_variant_key(key, stamps, "full")) is None:
                     return None  # nothing to serve yet: Django starts the meter
                 new_id = uuid.uuid4().hex
-                reader = m.Reader(m.ANONYMOUS, f"a:{new_id}", limit)
+                reader = m.Reader(m.ANONYMOUS, f"a:{new_id}", limit, fresh=True)
                 entitlement = self._decide(reader, story_id, level, record=True)
             else:
                 reader = m.Reader(m.ANONYMOUS, f"a:{meter_id}", limit)

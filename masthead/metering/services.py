@@ -42,6 +42,7 @@ from django.utils import timezone
 
 from masthead.articles.dates import site_zone
 from masthead.articles.models import AccessLevel, effective_access_level
+from masthead.metering import redis_meter
 from masthead.metering.models import (
     MeterPeriod,
     MeterSettings,
@@ -111,12 +112,14 @@ class MeterState:
 class Reader:
     """Who is reading: ``kind`` in anonymous/member/subscriber/staff, the meter ``key``
     (``None`` for an anonymous reader who has no meter yet, and for unlimited
-    readers), the monthly ``limit`` of metered stories, and the ``user_id`` if any."""
+    readers), the monthly ``limit`` of metered stories, the ``user_id`` if any, and
+    ``fresh``: the meter id was made for this request, so nothing is stored under it."""
 
     kind: str
     key: str | None
     limit: int
     user_id: int | None = None
+    fresh: bool = False
 
     @property
     def unlimited(self) -> bool:
@@ -273,10 +276,14 @@ def reader_for_request(request: HttpRequest, *, create: bool = False) -> Reader:
     if user is not None and user.is_authenticated:
         return user_reader(user, request)
     meter_id = anonymous_meter_id(request)
+    fresh = False
     if meter_id is None and create:
         meter_id = uuid.uuid4().hex
         request._masthead_meter_new_id = meter_id
-    return Reader(ANONYMOUS, f"a:{meter_id}" if meter_id else None, anonymous_limit(request))
+        fresh = True
+    return Reader(
+        ANONYMOUS, f"a:{meter_id}" if meter_id else None, anonymous_limit(request), fresh=fresh
+    )
 
 
 # --- the meter ---------------------------------------------------------------------------
@@ -296,13 +303,14 @@ def mirror_key(reader_key: str, start: date) -> str:
 def read_mirror(reader_key: str, start: date) -> frozenset[int] | None:
     """Story ids known to be counted on meter ``reader_key`` this month, or ``None``.
 
-    The mirror is a copy of :class:`MeterView` rows kept in Django's cache so that a
-    re-read or a used-up meter can be decided without the database. It may lag
-    behind the table (a lost or reordered cache write) but never runs ahead of it:
-    entries are written only after the rows are committed, and every deletion of a
-    ``MeterView`` row deletes the mirror (:func:`forget_mirror`). So "story in the
-    mirror" implies "counted", and "mirror size >= limit" implies "meter used up";
-    anything else must be decided by :func:`decide_for`.
+    The mirror is a copy of the meter kept in Django's cache so that a re-read or a
+    used-up meter can be decided in the same cache round trip as a page's other keys.
+    It may lag behind the meter (a lost or reordered cache write) but never runs ahead
+    of it: it is written only after the rows are committed, or with the Redis meter
+    by the same script that counts (:mod:`masthead.metering.redis_meter`), and every
+    deletion of a ``MeterView`` row deletes the mirror (:func:`forget_mirror`). So
+    "story in the mirror" implies "counted", and "mirror size >= limit" implies "meter
+    used up"; anything else must be decided by :func:`decide_for`.
     """
     from django.core.cache import cache
 
@@ -324,10 +332,14 @@ def remember_mirror(reader_key: str, start: date, story_ids: Any) -> None:
 
 
 def forget_mirror(reader_key: str, start: date | None = None) -> None:
-    """Drop the mirror of ``reader_key`` (this month, or ``start``'s month)."""
+    """Drop the mirror of ``reader_key`` (this month, or ``start``'s month), and its Redis
+    meter set, which is reloaded from the rows when next needed."""
     from django.core.cache import cache
 
-    cache.delete(mirror_key(reader_key, start or period_start()))
+    start = start or period_start()
+    cache.delete(mirror_key(reader_key, start))
+    if redis_meter.enabled():
+        redis_meter.forget(reader_key, start)
 
 
 def meter_html(entitlement: Entitlement) -> str:
@@ -360,7 +372,9 @@ def meter_state(reader: Reader, now: datetime | None = None) -> MeterState | Non
         return None
     start = period_start(now)
     views = 0
-    if reader.key:
+    if reader.key and redis_meter.enabled():
+        views = len(redis_meter.seen(reader.key, start))
+    elif reader.key:
         views = MeterView.objects.filter(reader_key=reader.key, period=start).count()
     return _state(reader, views, start)
 
@@ -432,6 +446,8 @@ def decide_for(
     settled = decide_from_mirror(reader, story_id, mirror, start)
     if settled is not None:
         return settled
+    if redis_meter.enabled():
+        return _count_in_redis(reader, story_id, start, now or timezone.now(), record=record)
     if record and _counts_in_one_statement():
         return _count_in_database(reader, story_id, start, now or timezone.now())
     if mirror is None or not record:
@@ -452,6 +468,29 @@ def decide_for(
             )
     # (With a mirror that did not settle it, the check under the lock decides.)
     return _count_in_python(reader, story_id, start, now or timezone.now())
+
+
+def _count_in_redis(
+    reader: Reader, story_id: int, start: date, now: datetime, *, record: bool
+) -> Entitlement:
+    """Decide (and with ``record``, count) from the reader's meter set in Redis
+    (:mod:`masthead.metering.redis_meter`): the same rule as the database paths, in
+    one atomic script; the row is written behind."""
+    if not record:  # a peek: what the set holds decides, nothing is counted
+        seen = redis_meter.seen(reader.key, start)
+        settled = decide_from_mirror(reader, story_id, seen, start)
+        if settled is not None:
+            return settled
+        return Entitlement(True, Reason.WOULD_COUNT, reader.kind, _state(reader, len(seen), start))
+    status, views = redis_meter.count(
+        reader.key, reader.limit, story_id, start, now, fresh=reader.fresh
+    )
+    state = _state(reader, views, start)
+    if status == redis_meter.COUNTED:
+        return Entitlement(True, Reason.COUNTED, reader.kind, state, counted=True)
+    if status == redis_meter.ALREADY:
+        return Entitlement(True, Reason.ALREADY_COUNTED, reader.kind, state)
+    return Entitlement(False, Reason.METER_EXHAUSTED, reader.kind, state)
 
 
 def _count_in_python(reader: Reader, story_id: int, start: date, now: datetime) -> Entitlement:
@@ -598,6 +637,9 @@ def merge_anonymous_meter(meter_id: str, user: Any, now: datetime | None = None)
         return 0
     start = period_start(now)
     anon_key, user_key = f"a:{meter_id}", f"u:{user.pk}"
+    if redis_meter.enabled():
+        redis_meter.flush()  # the rows hold every view counted so far
+        transaction.on_commit(lambda: forget_mirror(user_key, start))
     with transaction.atomic():
         MeterPeriod.objects.bulk_create(
             [MeterPeriod(reader_key=user_key, period=start)], ignore_conflicts=True
@@ -626,6 +668,8 @@ def merge_anonymous_meter(meter_id: str, user: Any, now: datetime | None = None)
 def erase_user_meter(user_id: int) -> dict[str, int]:
     """Delete all meter rows and subscriptions of a user (account deletion)."""
     key = f"u:{user_id}"
+    if redis_meter.enabled():
+        redis_meter.flush()  # no view written behind may come back after the deletion
     views, _ = MeterView.objects.filter(reader_key=key).delete()
     MeterPeriod.objects.filter(reader_key=key).delete()
     subs, _ = Subscription.objects.filter(user_id=user_id).delete()
@@ -635,6 +679,8 @@ def erase_user_meter(user_id: int) -> dict[str, int]:
 def export_user_meter(user_id: int) -> dict[str, Any]:
     """Meter rows and subscriptions of a user, JSON-ready (for "export my data")."""
     key = f"u:{user_id}"
+    if redis_meter.enabled():
+        redis_meter.flush()  # views counted in Redis and not yet written
     return {
         "meter_views": [
             {

@@ -252,6 +252,11 @@ MASTHEAD_METER_SQL_FUNCTION = envbool("MASTHEAD_METER_SQL_FUNCTION", True)
 # That call commits without waiting for the WAL flush (synchronous_commit = off for its
 # own transaction; migration metering.0003 says what a database crash can cost).
 MASTHEAD_METER_ASYNC_COMMIT = envbool("MASTHEAD_METER_ASYNC_COMMIT", True)
+# With Redis as the cache, the meter counts in Redis (one atomic script per decision) and
+# its rows are written behind every FLUSH seconds by each app process
+# (masthead.metering.redis_meter says what a Redis data loss can cost).
+MASTHEAD_METER_REDIS = envbool("MASTHEAD_METER_REDIS", True)
+MASTHEAD_METER_FLUSH_SECONDS = float(envstr("MASTHEAD_METER_FLUSH_SECONDS", "0.5"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -30,3 +30,5 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 
 # Every request sees the newest content version (production polls it, docs/production.md).
 MASTHEAD_EDGE_POLL_SECONDS = 0
+# Tests that use the Redis meter flush its log themselves (no background thread).
+MASTHEAD_METER_FLUSH_SECONDS = 0
