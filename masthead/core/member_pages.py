@@ -73,7 +73,9 @@ class MemberSnapshot:
     the member chose on the account page, else their full name, else ``""`` (the
     header then shows their email address); ``subscribed_until``: for a subscriber whose
     subscriptions all end, the latest end (POSIX seconds); past it the snapshot is stale
-    (:func:`is_stale`), as an end passing sends no signal.
+    (:func:`is_stale`), as an end passing sends no signal; ``nav``: the header's account
+    links rendered for this member with the CSRF slot (:func:`fill` puts them in, so a
+    member's first page in each app process needs no template render).
     """
 
     kind: str
@@ -82,6 +84,7 @@ class MemberSnapshot:
     saved: frozenset[int]
     name: str = ""
     subscribed_until: float | None = None
+    nav: str = ""
 
 
 def is_stale(snap: MemberSnapshot, now: Any = None) -> bool:
@@ -114,13 +117,23 @@ def build_snapshot(user: Any) -> MemberSnapshot:
     from masthead.comments.services import chosen_name
 
     subscribed, until = subscription_entitlement(user)
+    name = chosen_name(user)
     return MemberSnapshot(
         kind=SUBSCRIBER if subscribed else MEMBER,
         subscribed_until=until.timestamp() if until is not None else None,
         can_post=member_can_comment(user)[0],
         interacted=frozenset(interacted),
         saved=frozenset(SavedStory.objects.filter(user=user).values_list("story_id", flat=True)),
-        name=chosen_name(user),
+        name=name,
+        nav=_render(
+            "includes/account_nav.html",
+            {
+                "user": user,
+                "request": None,
+                "csrf_token": CSRF_SLOT,
+                "member_name": name or user.email,
+            },
+        ),
     )
 
 
@@ -220,8 +233,9 @@ def fill(body: str, request: HttpRequest, story: Any, snap: MemberSnapshot, mete
     token = get_token(request)
     user = request.user
     request._masthead_saved_ids = set(snap.saved)
-    # Both parts are rendered with the CSRF slot and kept per process under everything
-    # they show (the member's name and email; the story, its saved state and the path).
+    # Both parts are rendered with the CSRF slot: the account links come with the
+    # snapshot; the save form is kept per process under everything it shows (the story,
+    # its saved state and the path).
     context = {
         "user": user,
         "request": request,
@@ -229,10 +243,12 @@ def fill(body: str, request: HttpRequest, story: Any, snap: MemberSnapshot, mete
         "story": story,
         "member_name": snap.name or user.email,
     }
-    nav_key = ("nav", user.pk, snap.name, user.email)
-    nav = _parts.get(nav_key)
-    if nav is None:
-        nav = _keep(nav_key, _render("includes/account_nav.html", context))
+    nav = getattr(snap, "nav", "")  # (a snapshot stored before it had one has none)
+    if not nav:
+        nav_key = ("nav", user.pk, snap.name, user.email)
+        nav = _parts.get(nav_key)
+        if nav is None:
+            nav = _keep(nav_key, _render("includes/account_nav.html", context))
     saved_key = ("save", story.pk, story.pk in snap.saved, request.get_full_path())
     save = _parts.get(saved_key)
     if save is None:

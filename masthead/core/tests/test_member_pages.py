@@ -201,3 +201,36 @@ def test_password_and_group_restricted_stories_are_never_shared_between_members(
     outside = b.get(story.url)
     assert "Third paragraph of story" not in outside.content.decode()
     assert outside.get("X-Masthead-Cache") != "member"
+
+
+def test_account_links_come_with_the_snapshot_and_follow_a_name_change(make_story):
+    """A member's first page in a process puts in the account links rendered with their
+    snapshot (no template render per process); a new display name shows at once."""
+    from unittest import mock
+
+    from masthead.accounts.models import Profile
+    from masthead.core import member_pages
+
+    story = make_story("Links from the snapshot")
+    _alice, a = member("alice.links@example.org")
+    a.get(story.url)  # stores the member variant
+    carol, c = member("carol.links@example.org")
+    assert "carol.links@example.org" in member_pages.member_snapshot(carol).nav
+    real_render = member_pages._render
+
+    def no_nav(name, context):  # noqa: ANN001, ANN202
+        assert name != "includes/account_nav.html", "the account links were rendered again"
+        return real_render(name, context)
+
+    member_pages._parts.clear()
+    with mock.patch.object(member_pages, "_render", side_effect=no_nav):
+        page = c.get(story.url)
+    assert page["X-Masthead-Cache"] == "member"
+    html = page.content.decode()
+    assert 'class="account-name"' in html and "carol.links@example.org" in html
+    assert member_pages.CSRF_SLOT not in html
+    profile, _ = Profile.objects.get_or_create(user=carol)
+    profile.display_name = "Carol Linkwriter"
+    profile.save()
+    renamed = c.get(story.url).content.decode()
+    assert "Carol Linkwriter" in renamed
