@@ -112,9 +112,12 @@ from django.conf import settings
 from importlib import import_module
 SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
+from masthead.metering import redis_meter
 from masthead.metering.models import MeterView
 User = get_user_model()
-MeterView.objects.filter(reader_key__startswith='u:').delete()
+if redis_meter.enabled():
+    redis_meter.flush()  # views of earlier runs still in the log must not come back later
+MeterView.objects.filter(reader_key__startswith='u:').delete()  # (drops their Redis sets too)
 names = ['bench-first', 'bench-reread', 'bench-warm'] + ['bench-crowd-%d' % i for i in range({crowd})]
 for name in names:
     user, _ = User.objects.get_or_create(username=name, defaults={{'email': name + '@example.org'}})
@@ -128,7 +131,9 @@ for name in names:
 """
 
 
-CROWD = 600  # members of the "first reads" scenario: each reads a story at most once
+# Members of the "first reads" scenario: each reads a story at most once, and up to 10
+# are counted each, so every request of an 8 s run at up to 1,800 req/s is a counted read.
+CROWD = 1500
 
 
 def make_readers() -> dict[str, tuple[int, str]]:
@@ -141,7 +146,10 @@ def make_readers() -> dict[str, tuple[int, str]]:
 
 
 METER_COUNT_CODE = """
+from masthead.metering import redis_meter
 from masthead.metering.models import MeterView
+if redis_meter.enabled():
+    redis_meter.flush()  # the views counted in Redis and not yet written behind
 for uid in {ids}:
     print(uid, MeterView.objects.filter(reader_key='u:%s' % uid).count())
 """
@@ -175,6 +183,32 @@ def split_rotate_script(paths: list[str]) -> str:
         "function setup(thread)\n  thread:set('start', counter)\n  counter = counter + 1\nend\n"
         "function init(args)\n  i = start * math.floor(#paths / 2)\nend\n"
         "request = function()\n  i = (i % #paths) + 1\n  return wrk.format('GET', paths[i])\nend\n"
+    )
+
+
+def first_pass_script(paths: list[str], threads: int = 2, connections: int = 32) -> str:
+    """A wrk Lua script in which every request is the first for its path: thread ``t``
+    walks its own slice of ``paths`` once and stops after its share of responses,
+    keeping one spare path per connection for the requests still in flight then."""
+    items = ",".join(f'"{p}"' for p in paths)
+    per = len(paths) // threads
+    share = per - connections // threads - 1
+    if share < 1:
+        raise ValueError("too few paths for a first pass")
+    return (
+        f"local paths = {{{items}}}\n"
+        f"local per, share = {per}, {share}\n"
+        "local counter = 0\n"
+        "function setup(thread)\n  thread:set('tid', counter)\n  counter = counter + 1\nend\n"
+        "function init(args)\n  sent, got = 0, 0\nend\n"
+        "request = function()\n"
+        "  sent = math.min(sent + 1, per)\n"
+        "  return wrk.format('GET', paths[tid * per + sent])\n"
+        "end\n"
+        "response = function()\n"
+        "  got = got + 1\n"
+        "  if got >= share then wrk.thread:stop() end\n"
+        "end\n"
     )
 
 
@@ -249,9 +283,9 @@ for pk in {ids}:
 def cold_renders(base: str, urls: dict[str, Any], ceiling: float, seconds: int) -> list[Row]:
     """The two kinds of first render of a story page (issue 7's "cold cache" row).
 
-    A reader whose meter is used up asks for metered stories in turn, each once (each
-    load run is shorter than it takes to go round its list; a row that went round
-    says so):
+    A reader whose meter is used up asks for metered stories in turn, each once
+    (:func:`first_pass_script`: a run that answers them all before its end stops
+    there, and its requests/s is then a lower bound, as the row says):
 
     * **after a publish** of another story (a real publish through Wagtail): the pages
       that list stories are invalidated (the content version moves on) and every
@@ -278,9 +312,7 @@ def cold_renders(base: str, urls: dict[str, Any], ceiling: float, seconds: int) 
         ("after another story's publish", paths[:split], (500, 100), 1),
         ("after its own edit (nothing cached: full render)", paths[split:], None, min(seconds, 4)),
     ):
-        res = wrk(
-            base + "/", seconds=run_seconds, headers=headers, script=split_rotate_script(group)
-        )
+        res = wrk(base + "/", seconds=run_seconds, headers=headers, script=first_pass_script(group))
         r = row(
             "web",
             f"story, first request {label}: {len(group)} stories",
@@ -290,9 +322,11 @@ def cold_renders(base: str, urls: dict[str, Any], ceiling: float, seconds: int) 
         )
         if target is None:
             r.target, r.verdict = "(no target: once per edit)", ""
-        if res.requests > len(group):
-            r.scenario += " (WENT ROUND: later requests were cache hits)"
-            r.verdict = "no" if target else ""
+        share = len(group) // 2 - 32 // 2 - 1
+        if res.requests >= 2 * share:
+            # Every story was answered before the run's end, and wrk divides by the whole
+            # run: the figure is a lower bound (each request was still a first request).
+            r.value = f">= {r.value} (all answered within {run_seconds} s)"
         rows.append(r)
     return rows
 
@@ -395,18 +429,22 @@ def run(seconds: int = 8) -> list[Row]:
                     [key for _uid, key in crowd],
                 )
             )
+        first_res = wrk(
+            base + "/",
+            seconds=seconds,
+            script=crowd_script(urls["metered_all"], [key for _uid, key in crowd]),
+        )
         first_reads = row(
             "web",
             f"metered story, member, first reads ({CROWD} members, each read counted)",
-            wrk(
-                base + "/",
-                seconds=seconds,
-                script=crowd_script(urls["metered_all"], [key for _uid, key in crowd]),
-            ),
+            first_res,
             ceiling.rps,
             1000,
             50,
         )
+        if first_res.requests > CROWD * 10:
+            first_reads.scenario += " (RAN PAST the crowd's allowance: later reads were refusals)"
+            first_reads.verdict = "no"
         rows.append(first_reads)
         # One member opening 200 stories at once over 32 connections: the first ten
         # queue on that member's meter lock (the exactness case of issue 3). Shown for
