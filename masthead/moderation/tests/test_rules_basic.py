@@ -94,6 +94,8 @@ def test_personal_data_spans(ctx):
 def test_rate_and_member():
     r = RateRule().check("x", CheckContext(seconds_since_last_comment=1.2))
     assert r.code is ReasonCode.RATE_LIMIT and "wait 2 seconds" in r.message
+    r = RateRule().check("x", CheckContext(seconds_since_last_comment=2.5))
+    assert "wait 1 second and" in r.message
     assert not RateRule().check("x", CheckContext(seconds_since_last_comment=5)).fired
     r = RateRule().check("x", CheckContext(author_is_new_member=True, comments_today=20))
     assert r.code is ReasonCode.DAILY_LIMIT

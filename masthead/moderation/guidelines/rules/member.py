@@ -70,7 +70,8 @@ class RateRule:
                 self.name,
                 Decision.REJECT,
                 ReasonCode.RATE_LIMIT,
-                f"You are commenting too quickly; please wait {wait} seconds and try again.",
+                "You are commenting too quickly; please wait "
+                f"{wait} second{'' if wait == 1 else 's'} and try again.",
                 details={"wait_seconds": wait},
             )
         cap = ctx.daily_limit
