@@ -345,12 +345,15 @@ def forget_mirror(reader_key: str, start: date | None = None) -> None:
 def meter_html(entitlement: Entitlement) -> str:
     """The meter line shown above a story body for ``entitlement`` (HTML, may be empty).
 
-    ``<p class="meter" …>V / M free stories this month</p>`` when a meter applies, the
+    ``<p class="meter" …>V / M free stories this month</p>`` when a meter applies (not
+    above the prompt of a subscribers-only story, where it would read as an offer), the
     subscriber line for subscribers, else ``""``. Only integers and fixed text go in,
     so nothing needs escaping. Rendered per request into the slot of a cached story
     variant (:data:`METER_SLOT`), so the shared HTML never carries a reader's count.
     """
     meter = entitlement.meter
+    if entitlement.reason == Reason.SUBSCRIBERS_ONLY:
+        return ""  # the free-story count says nothing about a story only subscribers read
     if meter is not None:
         return (
             f'<p class="meter" data-meter-views="{meter.views}" '
