@@ -31,6 +31,20 @@ from masthead.articles.dates import dateline_text
 from masthead.core.page_cache import mark_shared
 
 
+READER_METHODS = ("GET", "HEAD")
+
+
+def refuse_other_methods(request: HttpRequest) -> HttpResponse | None:
+    """``405 Method Not Allowed`` (with ``Allow: GET, HEAD``, RFC 9110 §15.5.6) for a request
+    to a reader's page with any other method, else ``None``. Forms post to their own
+    URLs (comments, saving, sign-in), never to a page."""
+    if request.method in READER_METHODS:
+        return None
+    from django.http import HttpResponseNotAllowed
+
+    return HttpResponseNotAllowed(READER_METHODS)
+
+
 class AccessLevel(models.TextChoices):
     """Who may read a story's full body (see ``masthead.metering``).
 
@@ -88,6 +102,9 @@ class HomePage(RoutablePageMixin, Page):
 
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """Serve the front page (and tag pages); the same for every anonymous reader."""
+        refused = refuse_other_methods(request)
+        if refused is not None:
+            return refused
         return mark_shared(super().serve(request, *args, **kwargs))
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -140,6 +157,9 @@ class SectionPage(Page):
 
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """Serve the section listing; the same for every anonymous reader."""
+        refused = refuse_other_methods(request)
+        if refused is not None:
+            return refused
         return mark_shared(super().serve(request, *args, **kwargs))
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -333,7 +353,11 @@ class StoryPage(Page):
         :class:`~masthead.core.page_cache.StoryVariant` (the page with the meter slot
         still empty, named after the entitlement's shape), so the next reader with the
         same entitlement is served from the cache after their own meter decision.
+        Methods other than GET and HEAD get 405 (:func:`refuse_other_methods`).
         """
+        refused = refuse_other_methods(request)
+        if refused is not None:
+            return refused
         from masthead.core.member_pages import eligible, shape_of
         from masthead.core.page_cache import StoryVariant
         from masthead.metering.services import (

@@ -72,3 +72,20 @@ def test_search_handles_bad_input(client, home):
     assert client.get("/search/?q=" + "x" * 5000).status_code == 200
     assert client.get("/search/?q=%00%27%22<script>").status_code == 200
     assert client.get("/search/?q=a&page=notanumber").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_reader_pages_refuse_other_methods(client, make_story, world, method):
+    """Stories, sections and the front page answer GET and HEAD only (405 with Allow),
+    and a refused request neither shows the story nor uses a free story."""
+    from masthead.metering.models import MeterView
+
+    story = make_story("Only read here", access_level=AccessLevel.METERED)
+    for url in (story.url, world.url, "/", "/tags/diplomacy/"):
+        response = getattr(client, method)(url)
+        assert response.status_code == 405, url
+        assert response["Allow"] == "GET, HEAD"
+        assert b"Only read here" not in response.content
+    assert client.head(story.url).status_code == 200
+    assert not MeterView.objects.exists()
