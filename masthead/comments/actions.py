@@ -48,6 +48,7 @@ _CODE_STATUS = {
     "closed": 403,
     "not_member": 403,
     "unverified": 403,
+    "subscribers_only": 403,
     "not_yours": 403,
     "edit_window": 403,
     "own_comment": 403,
@@ -136,6 +137,24 @@ def member_can_comment(user: Any) -> tuple[bool, str, str]:
     return True, "", ""
 
 
+def can_comment_on(user: Any, story: Any) -> tuple[bool, str, str]:
+    """Return (allowed, code, message) for ``user`` commenting on ``story``: the rules of
+    :func:`member_can_comment`, and on a subscribers-only story the reader must be
+    entitled to read it (a subscriber, or staff): code ``subscribers_only``."""
+    allowed, code, message = member_can_comment(user)
+    if not allowed:
+        return allowed, code, message
+    from masthead.articles.models import AccessLevel, effective_access_level
+    from masthead.metering.services import has_active_subscription
+
+    level = effective_access_level(getattr(story, "access_level", None))
+    if level == AccessLevel.SUBSCRIBERS and not (
+        user.is_staff or user.is_superuser or has_active_subscription(user)
+    ):
+        return False, "subscribers_only", "Only subscribers can comment on this story."
+    return True, "", ""
+
+
 def _check_text(raw: str) -> tuple[str, list[str], PostResult | None]:
     """Clean ``raw``; return (text, notes, invalid-result-or-None)."""
     cleaned = clean_body(raw or "")
@@ -214,7 +233,8 @@ def post_comment(
 ) -> PostResult:
     """Check and store a new comment (or reply to ``parent``) by ``author`` on ``story``.
 
-    Rules, in order: member with a verified email; ``parent`` belongs to ``story``,
+    Rules, in order: member with a verified email (and a subscriber or staff on a
+    subscribers-only story: :func:`can_comment_on`); ``parent`` belongs to ``story``,
     is published and is shallower than ``MASTHEAD_COMMENTS_MAX_DEPTH``; the thread is
     open (:func:`~masthead.comments.services.thread_state`); the text is not empty,
     holds no control characters and is at most ``MASTHEAD_COMMENTS_MAX_LENGTH``
@@ -223,7 +243,7 @@ def post_comment(
     ``MASTHEAD_COMMENTS_DUPLICATE_WINDOW_SECONDS`` returns the earlier comment;
     then the guideline check decides the status. Never raises for bad input.
     """
-    allowed, code, message = member_can_comment(author)
+    allowed, code, message = can_comment_on(author, story)
     if not allowed:
         return _invalid(code, message, body or "")
     if parent is not None:
@@ -406,7 +426,7 @@ def react(user: Any, comment: Comment, value: int) -> ActionResult:
     with ``F()`` updates in the same transaction. ``data`` carries
     ``{"like_count", "dislike_count", "value"}``.
     """
-    allowed, _code, message = member_can_comment(user)
+    allowed, _code, message = can_comment_on(user, comment.story)
     if not allowed:
         return ActionResult(False, message, 403)
     if value not in (Reaction.LIKE, Reaction.DISLIKE, 0):

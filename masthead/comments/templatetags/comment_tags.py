@@ -15,7 +15,7 @@ from django.utils.html import urlize
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
-from masthead.comments.actions import can_edit, member_can_comment
+from masthead.comments.actions import can_comment_on, can_edit
 from masthead.comments.models import ReportReason
 from masthead.comments.services import (
     DEFAULT_SORT,
@@ -99,7 +99,7 @@ def comment_thread(context: template.Context, story: Any) -> dict[str, Any]:
         nodes, settings.MASTHEAD_COMMENTS_PAGE_SIZE, allow_empty_first_page=True
     ).get_page(request.GET.get("cpage") if request else None)
     story_url = story.get_url(request) or story.url or "/"
-    can_post, _code, why_not = member_can_comment(user)
+    can_post, why_code, why_not = can_comment_on(user, story)
     state = thread_state(story)
     return {
         "request": request,
@@ -114,6 +114,7 @@ def comment_thread(context: template.Context, story: Any) -> dict[str, Any]:
         "state": state,
         "can_post": can_post and state.open,
         "why_not": why_not,
+        "why_code": why_code,
         "is_member": bool(user and user.is_authenticated),
         "login_url": login_url_for(story_url),
         "form_state": context.get("comment_form_state") or {},

@@ -122,3 +122,27 @@ def test_reply_on_closed_thread_is_refused(alice, bob, story):
     r = actions.post_comment(bob, story, "Replying after closing.", parent=top)
     assert r.code == "closed"
     assert Comment.objects.count() == 1
+
+
+def test_only_readers_entitled_to_a_subscribers_only_story_comment_on_it(
+    alice, make_member, make_story, client
+):
+    """A member who is not a subscriber cannot comment or react on a story only
+    subscribers read, and the story's thread says why instead of showing the form."""
+    from masthead.articles.models import AccessLevel
+    from masthead.metering.models import Subscription
+
+    story = make_story("For subscribers", access_level=AccessLevel.SUBSCRIBERS)
+    r = actions.post_comment(alice, story, "I would like to say something here.")
+    assert r.status == "invalid" and r.code == "subscribers_only" and r.http_status == 403
+    assert r.body == "I would like to say something here."
+    client.force_login(alice)
+    html = client.get(story.url).content.decode()
+    assert "Only subscribers can comment on this story." in html
+    assert 'name="body"' not in html and "Manage your email addresses" not in html
+    subscriber = make_member("sam")
+    Subscription.objects.create(user=subscriber, plan="monthly", status="active")
+    posted = actions.post_comment(subscriber, story, "A subscriber's view on this story.")
+    assert posted.status == "published"
+    assert actions.react(alice, posted.comment, 1).http_status == 403
+    assert Comment.objects.count() == 1
