@@ -30,7 +30,6 @@ from masthead.articles.blocks import StoryBodyBlock
 from masthead.articles.dates import dateline_text
 from masthead.core.page_cache import mark_shared
 
-
 READER_METHODS = ("GET", "HEAD")
 
 
