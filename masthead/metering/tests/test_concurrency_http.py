@@ -56,7 +56,10 @@ def two_app_processes(tmp_path, world):  # noqa: ARG001 - the site exists before
     import redis
 
     # Each test's database is new (ids too): nothing cached by an earlier test may remain.
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    # Only this process's keys go: another test run may share the Redis database.
+    client = redis.Redis.from_url(REDIS_URL)
+    for stale in client.scan_iter(f"masthead-test-{os.getpid()}:*", count=1000):
+        client.delete(stale)
     db = settings.DATABASES["default"]
     url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     env = {
