@@ -20,6 +20,10 @@ set in settings serialises writers), then counts the reader's
 the limit. The unique constraint on ``(reader_key, period, story_id)`` makes a
 story count once even across devices.
 
+With Redis as the cache (production), the same decision is one atomic Redis script
+over the reader's month set instead, and the rows are written behind
+(:mod:`masthead.metering.redis_meter`); the table's rules and constraint are the same.
+
 Anonymous readers carry a random meter id in a signed cookie
 (:data:`COOKIE_NAME`, ``django.core.signing`` with :data:`COOKIE_SALT`); their views
 are stored server-side under that id. A tampered or malformed cookie is ignored (a
