@@ -50,6 +50,7 @@ from django.http.cookie import parse_cookie
 from masthead.core.page_cache import (
     PAGE,
     STORY,
+    cacheable_query,
     find_entry,
     local_get,
     polled_version,
@@ -135,7 +136,9 @@ class EdgeCache:
 
     # --- WSGI ---------------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        if environ.get("REQUEST_METHOD") != "GET":
+        if environ.get("REQUEST_METHOD") != "GET" or not cacheable_query(
+            environ.get("QUERY_STRING", "")
+        ):
             return self.app(environ, start_response)
         raw_cookie = environ.get("HTTP_COOKIE", "")
         cookies = parse_cookie(raw_cookie) if raw_cookie else {}

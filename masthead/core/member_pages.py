@@ -43,6 +43,7 @@ from django.utils.html import escape
 
 from masthead.core.page_cache import (
     SHARED_TTL,
+    cacheable_query,
     local_get,
     polled_version,
     stamped_variant_key,
@@ -287,7 +288,12 @@ class MemberPageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if request.method != "GET" or user is None or not user.is_authenticated:
+        if (
+            request.method != "GET"
+            or user is None
+            or not user.is_authenticated
+            or not cacheable_query(request.META.get("QUERY_STRING", ""))
+        ):
             return self.get_response(request)
         if len(messages.get_messages(request)):
             return self.get_response(request)  # the page will show them: not shareable

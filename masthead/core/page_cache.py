@@ -158,6 +158,26 @@ def shared(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapper
 
 
+# Query parameters the cached pages read (section and search pagination, comment sort and
+# page); a query string with anything else is never looked up or stored in the shared cache.
+CACHE_QUERY_PARAMS = frozenset({"page", "cpage", "sort"})
+CACHE_QUERY_MAX = 100  # characters of the whole query string
+
+
+def cacheable_query(query_string: str) -> bool:
+    """True when a page requested with ``query_string`` (raw, from the WSGI environ) may be
+    looked up in and stored to the shared cache: empty, or at most :data:`CACHE_QUERY_MAX`
+    characters of :data:`CACHE_QUERY_PARAMS` only. Anything else (tracking parameters,
+    random cache-busting strings, a 60 KB query echoed into every sign-in link) is
+    rendered for its request and never stored, so requests cannot fill the cache with
+    pages no other reader asks for."""
+    if not query_string:
+        return True
+    if len(query_string) > CACHE_QUERY_MAX:
+        return False
+    return all(part.partition("=")[0] in CACHE_QUERY_PARAMS for part in query_string.split("&"))
+
+
 def page_key(version: int, method: str, environ: dict[str, Any]) -> str:
     """Cache key of a page: content ``version``, method, host and path as the client sent them.
 
@@ -296,6 +316,7 @@ class SharedPageCacheMiddleware:
             request.method not in ("GET", "HEAD")
             or self.session_cookie in cookies
             or "messages" in cookies
+            or not cacheable_query(request.META.get("QUERY_STRING", ""))
         ):
             return self.get_response(request)
         key = _key(request, polled_version())

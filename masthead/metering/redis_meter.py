@@ -36,8 +36,9 @@ What it can cost: views counted but not yet written (at most about
 ``MASTHEAD_METER_FLUSH_SECONDS`` of them) are lost if Redis itself loses its data (a
 restart without persistence). A story lost that way can be counted once more later in
 the month; no reader is ever refused a story they are owed. Pending views and the dirty
-set have no expiry, so ``maxmemory-policy noeviction`` or any ``volatile-*`` policy keeps
-them; sets and mirrors expire an hour after their month ends.
+set have no expiry, so a ``volatile-*`` eviction policy (docs/production.md recommends
+``volatile-lru``) never drops them; sets and mirrors expire an hour after their month
+ends, and an evicted set is loaded again.
 """
 
 from __future__ import annotations

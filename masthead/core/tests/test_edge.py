@@ -344,3 +344,29 @@ def test_a_section_renamed_shows_on_its_cached_stories(wire, make_story, world):
         world.save_revision().publish()
     answer = wire.get(story.url)
     assert not answer.from_edge and "Planet" in answer.body
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["utm_source=newsletter", "page=2&x=1", "z" * 65_000, "sort=" + "n" * 200],
+)
+def test_pages_with_other_query_strings_are_rendered_and_never_stored(wire, make_story, query):
+    """Unknown parameters or a long query string: each request is rendered for itself and
+    nothing is looked up or stored, so requests cannot fill the cache (found by a
+    newcomer helper: 100 requests with a 65 KB query string added 100 MB to Redis)."""
+    from django.core.cache import cache
+
+    story = make_story("Query strings", access_level=AccessLevel.FREE)
+
+    def pages() -> set[str]:  # locmem keys of stored pages and story variants
+        return {k for k in cache._cache if ":masthead:page:" in k}
+
+    before = pages()
+    for path in ("/", story.url):
+        for _ in range(2):
+            answer = wire.get(f"{path}?{query}")
+            assert answer.status.startswith("200") and not answer.from_edge
+            assert "X-Masthead-Cache" not in answer.headers
+    assert pages() == before
+    assert wire.get("/?page=2").status.startswith("200")
+    assert wire.get("/?page=2").from_edge  # the parameters pages read are still cached
