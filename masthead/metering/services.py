@@ -359,10 +359,13 @@ def meter_html(entitlement: Entitlement) -> str:
     if entitlement.reason == Reason.SUBSCRIBERS_ONLY:
         return ""  # the free-story count says nothing about a story only subscribers read
     if meter is not None:
+        # Stories carried over from an anonymous meter at sign-in can take a member past
+        # the allowance (they stay readable); the line never reads "11 / 10".
+        used = min(meter.views, meter.max_views)
         return (
-            f'<p class="meter" data-meter-views="{meter.views}" '
+            f'<p class="meter" data-meter-views="{used}" '
             f'data-meter-max="{meter.max_views}"><span class="meter__count">'
-            f"{meter.views} / {meter.max_views}</span> free stories this month</p>"
+            f"{used} / {meter.max_views}</span> free stories this month</p>"
         )
     if entitlement.reader_kind == SUBSCRIBER:
         return '<p class="meter meter--unlimited">Subscriber: unlimited stories</p>'

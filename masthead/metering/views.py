@@ -5,15 +5,15 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from masthead.metering.services import request_meter_state
 
 
-@require_GET
+@require_safe
 @never_cache
 def meter_json(request: HttpRequest) -> JsonResponse:
-    """``GET /meter.json`` → ``{"reader", "unlimited", "views", "views_left", "max_views",
+    """``GET /meter.json`` (or ``HEAD``) → ``{"reader", "unlimited", "views", "views_left", "max_views",
     "period_start", "period_end"}``; unlimited readers get ``null`` counts."""
     reader, state = request_meter_state(request)
     data = {"reader": reader.kind, "unlimited": reader.unlimited}

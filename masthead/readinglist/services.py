@@ -7,6 +7,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from masthead.articles.models import StoryPage
+from masthead.core.ids import parse_id
 from masthead.readinglist.models import SavedStory
 
 PENDING_SESSION_KEY = "masthead_pending_save"
@@ -28,11 +29,8 @@ def find_story(raw_id: Any) -> StoryPage:
     """
     if raw_id in (None, ""):
         raise StoryNotFound("No story was given.", 400)
-    try:
-        story_id = int(str(raw_id).strip())
-    except ValueError as exc:
-        raise StoryNotFound("That is not a story id.", 400) from exc
-    if not 0 < story_id < 2**63:
+    story_id = parse_id(raw_id)  # ASCII digits only: not "+24", "2_4" or "٢٤"
+    if story_id is None:
         raise StoryNotFound("That is not a story id.", 400)
     story = StoryPage.objects.live().public().filter(pk=story_id).first()
     if story is None:

@@ -53,3 +53,24 @@ def test_sign_up_moves_anonymous_stories(make_story):
     assert list(
         MeterView.objects.filter(reader_key=f"u:{dora.pk}").values_list("story_id", flat=True)
     ) == [a.pk]
+
+
+def test_a_meter_past_the_allowance_after_a_carry_over_reads_as_used_up():
+    """Stories carried over at sign-in may take a member past the allowance (they stay
+    readable); the meter line says "10 / 10", never "11 / 10" (found by a newcomer
+    helper). /meter.json keeps the true count."""
+    from datetime import date
+
+    from masthead.metering.services import (
+        MEMBER,
+        Entitlement,
+        MeterState,
+        Reason,
+        meter_html,
+        period_end,
+    )
+
+    state = MeterState(11, 10, date(2026, 12, 1), period_end(date(2026, 12, 1)))
+    html = meter_html(Entitlement(False, Reason.METER_EXHAUSTED, MEMBER, state))
+    assert "10 / 10</span>" in html and "11" not in html
+    assert state.views_left == 0 and state.as_json()["views"] == 11

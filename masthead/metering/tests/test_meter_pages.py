@@ -145,6 +145,8 @@ def test_meter_json(alice, bob, signed_in, make_story):
     response = client.get("/meter.json")
     assert "private" in response["Cache-Control"]
     assert client.post("/meter.json").status_code == 405
+    head = client.head("/meter.json")  # monitors and link checkers
+    assert head.status_code == 200 and head.content == b""
 
 
 def test_cache_headers(alice, signed_in, make_story):

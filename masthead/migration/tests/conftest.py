@@ -10,7 +10,9 @@ import pytest
 
 FILES = Path(__file__).parent / "files"
 REPO = Path(__file__).resolve().parents[3]
-SHARED = Path(os.environ.get("MASTHEAD_SHARED_DATA", REPO.parent / "shared" / "data"))
+# MASTHEAD_SHARED_DATA names the shared folder (its data/ holds the exports), as for the
+# rest of the suite and the settings.
+SHARED = Path(os.environ.get("MASTHEAD_SHARED_DATA", REPO.parent / "shared")) / "data"
 
 
 def shared_file(relative: str) -> Path:
@@ -18,7 +20,7 @@ def shared_file(relative: str) -> Path:
     path = SHARED / relative
     if not path.is_file():
         pytest.skip(
-            f"shared data file {path} not found (set MASTHEAD_SHARED_DATA to the shared/data folder)"
+            f"shared data file {path} not found (set MASTHEAD_SHARED_DATA to the shared folder)"
         )
     return path
 

@@ -65,6 +65,9 @@ def test_listing_has_save_forms(make_story, django_user_model):
         ({"story_id": "99999999"}, 404, "does not exist"),
         ({"story_id": "-3"}, 400, "That is not a story id."),
         ({"story_id": "1" * 40}, 400, "That is not a story id."),
+        ({"story_id": "+24"}, 400, "That is not a story id."),
+        ({"story_id": "2_4"}, 400, "That is not a story id."),
+        ({"story_id": "\u0662\u0664"}, 400, "That is not a story id."),
     ],
 )
 def test_bad_story_ids(alice, signed_in, data, status, message, home):
