@@ -109,6 +109,8 @@ def two_app_processes(tmp_path, world):  # noqa: ARG001 - the site exists before
             p.terminate()
         for p in procs:
             p.wait(timeout=20)
+        for stale in client.scan_iter(f"masthead-test-{os.getpid()}:*", count=1000):
+            client.delete(stale)  # nothing of this test stays in the shared Redis
 
 
 def _wait(url: str) -> None:
