@@ -14,8 +14,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
+from django.views.decorators.http import require_safe
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import Tag, TaggedItemBase
@@ -29,19 +31,6 @@ from wagtail.snippets.models import register_snippet
 from masthead.articles.blocks import StoryBodyBlock
 from masthead.articles.dates import dateline_text
 from masthead.core.page_cache import mark_shared
-
-READER_METHODS = ("GET", "HEAD")
-
-
-def refuse_other_methods(request: HttpRequest) -> HttpResponse | None:
-    """``405 Method Not Allowed`` (with ``Allow: GET, HEAD``, RFC 9110 §15.5.6) for a request
-    to a reader's page with any other method, else ``None``. Forms post to their own
-    URLs (comments, saving, sign-in), never to a page."""
-    if request.method in READER_METHODS:
-        return None
-    from django.http import HttpResponseNotAllowed
-
-    return HttpResponseNotAllowed(READER_METHODS)
 
 
 class AccessLevel(models.TextChoices):
@@ -99,11 +88,9 @@ class HomePage(RoutablePageMixin, Page):
     max_count = 1
     template = "articles/home_page.html"
 
+    @method_decorator(require_safe)  # GET and HEAD only: 405 with Allow otherwise
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """Serve the front page (and tag pages); the same for every anonymous reader."""
-        refused = refuse_other_methods(request)
-        if refused is not None:
-            return refused
         return mark_shared(super().serve(request, *args, **kwargs))
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -154,11 +141,9 @@ class SectionPage(Page):
     subpage_types = ["articles.StoryPage"]
     template = "articles/section_page.html"
 
+    @method_decorator(require_safe)  # GET and HEAD only: 405 with Allow otherwise
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """Serve the section listing; the same for every anonymous reader."""
-        refused = refuse_other_methods(request)
-        if refused is not None:
-            return refused
         return mark_shared(super().serve(request, *args, **kwargs))
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -344,6 +329,7 @@ class StoryPage(Page):
 
         return view_restrictions_for(self)
 
+    @method_decorator(require_safe)  # GET and HEAD only: 405 with Allow otherwise
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """Serve the story and fill the reader's meter line into its slot.
 
@@ -352,11 +338,8 @@ class StoryPage(Page):
         :class:`~masthead.core.page_cache.StoryVariant` (the page with the meter slot
         still empty, named after the entitlement's shape), so the next reader with the
         same entitlement is served from the cache after their own meter decision.
-        Methods other than GET and HEAD get 405 (:func:`refuse_other_methods`).
+        Methods other than GET and HEAD get 405 (Django's ``require_safe``).
         """
-        refused = refuse_other_methods(request)
-        if refused is not None:
-            return refused
         from masthead.core.member_pages import eligible, shape_of
         from masthead.core.page_cache import StoryVariant
         from masthead.metering.services import (

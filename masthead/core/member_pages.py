@@ -244,12 +244,8 @@ def fill(body: str, request: HttpRequest, story: Any, snap: MemberSnapshot, mete
         "story": story,
         "member_name": snap.name or user.email,
     }
-    nav = getattr(snap, "nav", "")  # (a snapshot stored before it had one has none)
-    if not nav:
-        nav_key = ("nav", user.pk, snap.name, user.email)
-        nav = _parts.get(nav_key)
-        if nav is None:
-            nav = _keep(nav_key, _render("includes/account_nav.html", context))
+    # (A snapshot stored by an earlier release has no links: rendered here, once.)
+    nav = getattr(snap, "nav", "") or _render("includes/account_nav.html", context)
     saved_key = ("save", story.pk, story.pk in snap.saved, request.get_full_path())
     save = _parts.get(saved_key)
     if save is None:
