@@ -367,6 +367,11 @@ class StoryPage(Page):
         )
         if entitlement is not None and slot in content:
             from masthead.core.fragments import render_stamps
+            from masthead.metering.services import Reason
+
+            # A lead-in drawn for a request that never counts (HEAD, prefetch) is
+            # never offered to a cache: no reading request would be served it.
+            private = private or entitlement.reason == Reason.NOT_COUNTED
 
             level = self.effective_access_level
             stamps = render_stamps(self.pk, request)
