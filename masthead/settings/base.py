@@ -351,3 +351,8 @@ MASTHEAD_NEWSLETTER_UNSUBSCRIBE_MAX_AGE = envint(
 )
 MASTHEAD_NEWSLETTER_CONFIRM_INTERVAL = envint("MASTHEAD_NEWSLETTER_CONFIRM_INTERVAL", 600)
 MASTHEAD_NEWSLETTER_SIGNUPS_PER_IP_HOUR = envint("MASTHEAD_NEWSLETTER_SIGNUPS_PER_IP_HOUR", 20)
+
+# --- Script clients get JSON errors (masthead.core.json_errors) ---------------------------
+# /meter.json and the save, reaction and comment endpoints answer errors in JSON when a
+# script asks (Accept: application/json, X-Requested-With, Sec-Fetch-Dest: empty).
+MIDDLEWARE += ["masthead.core.json_errors.JsonErrorMiddleware"]
