@@ -356,3 +356,9 @@ MASTHEAD_NEWSLETTER_SIGNUPS_PER_IP_HOUR = envint("MASTHEAD_NEWSLETTER_SIGNUPS_PE
 # /meter.json and the save, reaction and comment endpoints answer errors in JSON when a
 # script asks (Accept: application/json, X-Requested-With, Sec-Fetch-Dest: empty).
 MIDDLEWARE += ["masthead.core.json_errors.JsonErrorMiddleware"]
+
+# --- Reply notifications (masthead.notifications) ----------------------------------------
+# A reply to a member's comment shows in their header and on "My comments"; members who
+# opt in also get email, at most one message every this many hours (replies batched).
+INSTALLED_APPS += ["masthead.notifications"]
+MASTHEAD_REPLY_EMAIL_HOURS = envint("MASTHEAD_REPLY_EMAIL_HOURS", 6)
