@@ -362,3 +362,6 @@ MIDDLEWARE += ["masthead.core.json_errors.JsonErrorMiddleware"]
 # opt in also get email, at most one message every this many hours (replies batched).
 INSTALLED_APPS += ["masthead.notifications"]
 MASTHEAD_REPLY_EMAIL_HOURS = envint("MASTHEAD_REPLY_EMAIL_HOURS", 6)
+
+# --- Member CSV export and import (masthead.members; Wagtail admin "Members CSV") ---------
+INSTALLED_APPS += ["masthead.members"]

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class MembersConfig(AppConfig):
+    """Members moving in and out by CSV (Ghost's member layout plus newsletters and offers)."""
+
+    name = "masthead.members"
+    label = "members"
+    verbose_name = "Members CSV"
