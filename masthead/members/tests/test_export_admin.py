@@ -37,9 +37,9 @@ def test_export_has_ghost_columns_and_joins_what_we_know(letters, reader, staff)
     Subscription.objects.create(subscriber=sub, newsletter=letters["weekly"], status="confirmed")
     import_csv(
         (
-            "email,name,note,labels,created_at\n"
-            '=evil@example.org,"=HYPERLINK(""http://x"")",+note,"@lab,-2",2020-01-01T00:00:00Z\n'
-        ).encode(),
+            b"email,name,note,labels,created_at\n"
+            b'=evil@example.org,"=HYPERLINK(""http://x"")",+note,"@lab,-2",2020-01-01T00:00:00Z\n'
+        ),
         "ghost",
     )
     rows = exported()
