@@ -166,3 +166,21 @@ def test_one_click_unsubscribe(alice, bob, story, thread):
     actions.post_comment(bob, story, "After unsubscribing.", parent=thread)
     mailer.post(url, {"List-Unsubscribe": "One-Click"})
     assert send_reply_digest(alice.pk).sent == 0 and mail.outbox == []
+
+
+def test_replies_waiting_for_the_window_queue_a_deferred_task(alice, bob, story, thread, settings):
+    """With a backend that can defer (the database worker's), the task queues itself for
+    the end of the window instead of dropping the waiting replies."""
+    services.set_email_replies(alice, True)
+    actions.post_comment(bob, story, "Mailed now.", parent=thread)
+    assert send_reply_digest(alice.pk).sent == 1
+    actions.post_comment(bob, story, "Waits for the window.", parent=thread)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    backend = send_reply_mail.get_backend()
+    assert backend.supports_defer
+    send_reply_mail.call(alice.pk)
+    (queued,) = backend.results
+    assert queued.args == [alice.pk]
+    last = ReplyMailPreference.objects.get(user=alice).last_sent_at
+    expected = last + timedelta(hours=settings.MASTHEAD_REPLY_EMAIL_HOURS)
+    assert queued.task.run_after == expected
