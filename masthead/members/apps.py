@@ -7,3 +7,6 @@ class MembersConfig(AppConfig):
     name = "masthead.members"
     label = "members"
     verbose_name = "Members CSV"
+
+    def ready(self) -> None:
+        from masthead.members import signal_handlers  # noqa: F401

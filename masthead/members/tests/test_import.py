@@ -196,3 +196,15 @@ def test_management_commands(letters, tmp_path, capsys):
     out = tmp_path / "out.csv"
     call_command("export_members", str(out))
     assert out.read_text().startswith(HEADER.strip())
+
+
+def test_account_export_and_deletion_cover_the_imported_record(letters, reader):
+    run("email,name,note\nreader@example.org,Rae,Met at the fair\nother@example.org,O,\n")
+    from masthead.accounts.signals import collect_personal_data, erase_personal_data
+
+    sections = dict(
+        kv for _, reply in collect_personal_data.send(None, user=reader) for kv in reply.items()
+    )
+    assert sections["imported_member"][0]["note"] == "Met at the fair"
+    erase_personal_data.send(None, user=reader)
+    assert list(MemberRecord.objects.values_list("email", flat=True)) == ["other@example.org"]
