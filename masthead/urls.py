@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("masthead.membership_urls")),
     path("comments/", include("masthead.comments.urls")),
     path("newsletters/", include("masthead.newsletters.urls")),
+    path("notifications/", include("masthead.notifications.urls")),
 ]
 
 if settings.DEBUG:

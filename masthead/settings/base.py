@@ -351,3 +351,17 @@ MASTHEAD_NEWSLETTER_UNSUBSCRIBE_MAX_AGE = envint(
 )
 MASTHEAD_NEWSLETTER_CONFIRM_INTERVAL = envint("MASTHEAD_NEWSLETTER_CONFIRM_INTERVAL", 600)
 MASTHEAD_NEWSLETTER_SIGNUPS_PER_IP_HOUR = envint("MASTHEAD_NEWSLETTER_SIGNUPS_PER_IP_HOUR", 20)
+
+# --- Script clients get JSON errors (masthead.core.json_errors) ---------------------------
+# /meter.json and the save, reaction and comment endpoints answer errors in JSON when a
+# script asks (Accept: application/json, X-Requested-With, Sec-Fetch-Dest: empty).
+MIDDLEWARE += ["masthead.core.json_errors.JsonErrorMiddleware"]
+
+# --- Reply notifications (masthead.notifications) ----------------------------------------
+# A reply to a member's comment shows in their header and on "My comments"; members who
+# opt in also get email, at most one message every this many hours (replies batched).
+INSTALLED_APPS += ["masthead.notifications"]
+MASTHEAD_REPLY_EMAIL_HOURS = envint("MASTHEAD_REPLY_EMAIL_HOURS", 6)
+
+# --- Member CSV export and import (masthead.members; Wagtail admin "Members CSV") ---------
+INSTALLED_APPS += ["masthead.members"]
