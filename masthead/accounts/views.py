@@ -41,8 +41,10 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@reauthentication_required
 def export(request: HttpRequest) -> HttpResponse:
-    """POST → ``masthead-data.json``: everything held about the reader."""
+    """POST → ``masthead-data.json``: everything held about the reader, after
+    re-authentication (allauth replays the POST once the reader has confirmed)."""
     data = services.export_personal_data(request.user)
     response = HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),

@@ -109,7 +109,12 @@ def test_export_my_data(alice, signed_in, make_story):
 
     try:
         assert client.get("/account/export/").status_code == 405
+        # A session alone (force_login: no recent authentication) does not export.
         response = client.post("/account/export/")
+        assert response.status_code == 302
+        assert response["Location"] == "/accounts/reauthenticate/?next=%2Faccount%2Fexport%2F"
+        # allauth replays the export once the password is given again.
+        response = client.post(response["Location"], {"password": PASSWORD})
     finally:
         collect_personal_data.disconnect(dispatch_uid="test-export")
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
