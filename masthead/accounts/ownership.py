@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 #: Session key holding the id of the account this browser session signed up.
 SIGNUP_SESSION_KEY = "masthead_signed_up_user"
 
-PASSWORD_DISCARDED = (
+DISCARDED_NOTICE = (
     "Your address is confirmed. For your safety the password chosen when this account "
     "was created was not kept: set a new one under Your account → Change password."
 )
@@ -152,5 +152,5 @@ def secure_proven_account(request: HttpRequest | None, email_address: Any) -> bo
         return False  # the same browser chose the password and proved the address
     discard_credentials(user)
     if request is not None and hasattr(request, "_messages"):
-        messages.info(request, PASSWORD_DISCARDED)
+        messages.info(request, DISCARDED_NOTICE)
     return True

@@ -13,7 +13,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 
-from masthead.accounts.ownership import PASSWORD_DISCARDED
+from masthead.accounts.ownership import DISCARDED_NOTICE
 from masthead.comments.models import Comment
 
 OWNER = "owner@example.org"
@@ -103,7 +103,7 @@ def test_a_sign_in_code_gives_the_owner_the_account_without_the_squatters_passwo
     assert owner.post("/accounts/login/code/confirm/", {"code": code}).status_code == 302
     # The owner stays signed in on the next request (the session holds the new hash).
     page = owner.get("/account/")
-    assert page.status_code == 200 and PASSWORD_DISCARDED in page.content.decode()
+    assert page.status_code == 200 and DISCARDED_NOTICE in page.content.decode()
     squatter.refresh_from_db()
     assert not squatter.has_usable_password()
     assert squatter.profile.display_name == ""
@@ -115,7 +115,7 @@ def test_a_sign_in_code_gives_the_owner_the_account_without_the_squatters_passwo
 def test_the_squatters_confirmation_link_clicked_by_the_owner_drops_the_password(squatter):
     owner = Client()
     response = owner.post(path_of(squatter.link), follow=True)
-    assert PASSWORD_DISCARDED in [str(m) for m in response.context["messages"]]
+    assert DISCARDED_NOTICE in [str(m) for m in response.context["messages"]]
     assert EmailAddress.objects.get(email=OWNER).verified
     assert not can_sign_in(OWNER, SQUATTER_PASSWORD)
     # The squatter's half-finished sign-in in their own browser gets them nowhere.
