@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from allauth.account.decorators import reauthentication_required
+from allauth.account.views import password_change as allauth_password_change
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -70,3 +71,8 @@ def delete(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect("/")
         return TemplateResponse(request, "accounts/delete.html", {"form": form}, status=400)
     return TemplateResponse(request, "accounts/delete.html", {"form": form})
+
+
+#: allauth's "change password", after re-authentication (password or emailed code), so
+#: a stolen session cannot change it; allauth's form still asks for the current one.
+password_change = login_required(reauthentication_required(allauth_password_change))
