@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.encoding import force_str
 
-from masthead.accounts.display import site_absolute, user_display
+from masthead.accounts.display import site_absolute, user_display, user_owns
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,9 @@ class MastheadAccountAdapter(DefaultAccountAdapter):
                 value = site_absolute(value[len(origin) :])
             fixed[key] = value
         user = fixed.get("user")
+        # Greet by name only at an address the account has proven: a confirmation sent
+        # to an address someone typed in tells that inbox nothing about the account.
+        greet = user is not None and user_owns(user, email)
         fixed.update(
             {
                 "current_site": NewsroomSite(
@@ -60,7 +63,7 @@ class MastheadAccountAdapter(DefaultAccountAdapter):
                 ),
                 "site_name": settings.MASTHEAD_SITE_NAME,
                 "site_url": settings.SITE_URL,
-                "reader_name": user_display(user) if user is not None else "",
+                "reader_name": user_display(user) if greet else "",
             }
         )
         super().send_mail(template_prefix, email, fixed)

@@ -20,6 +20,15 @@ def user_display(user: Any) -> str:
     return name or getattr(user, "email", "") or "Reader"
 
 
+def user_owns(user: Any, email: str) -> bool:
+    """Whether ``email`` is a verified address of ``user``."""
+    from allauth.account.models import EmailAddress
+
+    return bool(getattr(user, "pk", None)) and (
+        EmailAddress.objects.filter(user_id=user.pk, email__iexact=email, verified=True).exists()
+    )
+
+
 def site_absolute(location: str) -> str:
     """``location`` (a path, or an absolute URL on any host) on ``SITE_URL``: the path,
     query and fragment are kept, the scheme and host are the configured ones."""

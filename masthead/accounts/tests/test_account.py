@@ -212,7 +212,8 @@ def test_account_emails_come_from_the_paper_not_the_host(db, settings):
         {"email": "fern@example.org", "password1": PASSWORD, "password2": PASSWORD},
     )
     message = mail.outbox[-1]
-    assert "Hello from The Harbour Gazette!" in message.body
+    assert "Welcome to The Harbour Gazette." in message.body
+    assert message.body.rstrip().splitlines()[-2] == "The Harbour Gazette"  # signed by the paper
     settings.ACCOUNT_EMAIL_SUBJECT_PREFIX = None  # allauth's default: a prefix of the site
     Client().post("/accounts/password/reset/", {"email": "fern@example.org"})
     assert mail.outbox[-1].subject.startswith("[The Harbour Gazette] ")
