@@ -147,3 +147,33 @@ def test_site_absolute_keeps_path_and_query(settings):
         "https://news.example.org/paper/a/b/?x=1#f"
     )
     assert site_absolute("/accounts/") == "https://news.example.org/paper/accounts/"
+
+
+ANONYMOUS_PAGES = [
+    ("/accounts/signup/", "Create your account"),
+    ("/accounts/login/", "Sign in to The Harbour Gazette"),
+    ("/accounts/login/code/", "Sign in with an emailed code"),
+    ("/accounts/confirm-email/", "Check your inbox"),
+    ("/accounts/confirm-email/no-such-key/", "Confirm your email address"),
+    ("/accounts/password/reset/", "Forgot your password?"),
+    ("/accounts/password/reset/done/", "Check your inbox"),
+    ("/accounts/password/reset/key/done/", "Your password is changed"),
+]
+MEMBER_PAGES = [
+    ("/accounts/reauthenticate/", "Confirm it is you"),
+    ("/accounts/logout/", "Sign out of The Harbour Gazette?"),
+]
+
+
+@pytest.mark.parametrize(("path", "heading"), ANONYMOUS_PAGES + MEMBER_PAGES)
+def test_account_pages_are_the_sites_own(path, heading, settings, reader2):
+    settings.MASTHEAD_SITE_NAME = "The Harbour Gazette"
+    client = Client()
+    if (path, heading) in MEMBER_PAGES:
+        client.force_login(reader2)
+    body = client.get(path).content.decode()
+    assert f"<h1>{heading}</h1>" in body
+    assert re.search(r"<title>[^<]*\| The Harbour Gazette</title>", body)
+    assert 'class="site-header' in body or "<header" in body  # the site's own base page
+    for allauth_voice in ("Sign Up", "Signup", "Confirm Access", "Verify Your Email Address"):
+        assert allauth_voice not in body
