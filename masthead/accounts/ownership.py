@@ -61,9 +61,16 @@ def _has_verified_address(user_id: int, *, other_than: int | None = None) -> boo
     return verified.exists()
 
 
+def _established(user: Any) -> bool:
+    """Staff, and accounts that have ever signed in, are never replaced: a squatter's
+    account cannot sign in (verification is mandatory), so it has neither."""
+    return bool(user.is_staff or user.is_superuser or user.last_login is not None)
+
+
 def unproven_holders(email: str) -> list[Any] | None:
-    """The accounts holding ``email`` while nobody has verified it, or ``None`` when some
-    account has it verified (then the address is taken)."""
+    """The accounts holding ``email`` while nobody has verified it, or ``None`` when the
+    address is taken: some account has it verified, or an established account
+    (:func:`_established`) has it as its user email."""
     from allauth.account.models import EmailAddress
 
     rows = list(EmailAddress.objects.filter(email__iexact=email).select_related("user"))
@@ -71,6 +78,8 @@ def unproven_holders(email: str) -> list[Any] | None:
         return None
     users = {row.user_id: row.user for row in rows}
     for user in get_user_model().objects.filter(email__iexact=email):
+        if user.pk not in users and _established(user):
+            return None
         users.setdefault(user.pk, user)
     return list(users.values())
 
@@ -79,10 +88,10 @@ def release_unproven_claims(email: str, *, keep_user_id: int | None = None) -> i
     """Take ``email`` away from every account (other than ``keep_user_id``) that holds it
     unverified; returns how many accounts were changed.
 
-    An account left without any verified address is deleted through
-    :func:`masthead.accounts.services.delete_account` (it could never sign in, so it
-    holds nothing of a reader's); another account only loses the address, and its
-    ``User.email`` falls back to its primary verified address.
+    An account without any verified address that never signed in and is not staff is
+    deleted through :func:`masthead.accounts.services.delete_account` (it could never
+    sign in, so it holds nothing of a reader's); any other account only loses the
+    address, and its ``User.email`` falls back to its primary verified address.
     """
     from allauth.account.models import EmailAddress
 
@@ -99,7 +108,7 @@ def release_unproven_claims(email: str, *, keep_user_id: int | None = None) -> i
         for user in get_user_model().objects.filter(email__iexact=email).exclude(pk=keep_user_id):
             holders.setdefault(user.pk, user)
         for user in holders.values():
-            if not _has_verified_address(user.pk):
+            if not _has_verified_address(user.pk) and not _established(user):
                 log.info("replacing account %s, which never proved %s", user.pk, email)
                 delete_account(user)
             else:

@@ -149,3 +149,22 @@ def test_a_verified_address_still_cannot_be_signed_up_again(alice):
     assert response.status_code == 302  # no enumeration: looks the same
     assert User.objects.filter(email__iexact="alice@example.org").count() == 1
     assert can_sign_in("alice@example.org", "correct horse battery staple 9")
+
+
+def test_staff_or_accounts_that_signed_in_are_never_replaced(db):
+    """An editor made by a command has a user email but no allauth address row."""
+    editor = User.objects.create_user(
+        username="editor", email="editor@example.org", password="x", is_staff=True
+    )
+    response = sign_up(Client(), "editor@example.org", OWNER_PASSWORD)
+    assert response.status_code == 302
+    assert User.objects.filter(pk=editor.pk).exists()
+    assert User.objects.filter(email__iexact="editor@example.org").count() == 1
+    # A signed-in account holding the address unverified loses the address only.
+    reader = User.objects.create_user(username="r", email=OWNER, password="x")
+    EmailAddress.objects.create(user=reader, email=OWNER, verified=False, primary=True)
+    reader.last_login = reader.date_joined
+    reader.save()
+    sign_up(Client(), OWNER, OWNER_PASSWORD)
+    assert User.objects.filter(pk=reader.pk).exists()
+    assert not EmailAddress.objects.filter(user=reader).exists()
