@@ -28,6 +28,7 @@ feed_patterns = (
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("accounts/", include("masthead.accounts.allauth_urls")),  # before allauth's own
     path("accounts/", include("allauth.urls")),
     path("search/", search, name="search"),
     path("feeds/", include(feed_patterns)),

@@ -304,7 +304,16 @@ MIDDLEWARE += ["masthead.metering.middleware.MeterMiddleware"]  # meter cookie +
 # session, auth, CSRF, security and meter middleware all run around it.
 MIDDLEWARE += ["masthead.core.member_pages.MemberPageMiddleware"]
 ACCOUNT_ADAPTER = "masthead.accounts.adapter.MastheadAccountAdapter"
-ACCOUNT_REAUTHENTICATION_TIMEOUT = 300  # seconds a re-check stays valid (delete account)
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300  # seconds a re-check stays valid
+# Adding, changing or removing an address and changing the password ask for the password
+# (or a code) again; so do export and deletion (masthead.accounts.views).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+# Security notices: password changed or set, address changed (to the old address), removed.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# Sign-up with an address others hold unverified (masthead.accounts.ownership).
+ACCOUNT_FORMS = {"signup": "masthead.accounts.forms.SignupForm"}
+# Messages and emails name the reader by display name or email, never the user name.
+ACCOUNT_USER_DISPLAY = "masthead.accounts.display.user_display"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_GET = False  # sign-out is a POST (CSRF-protected)
 
