@@ -12,6 +12,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils import timezone
+
 #: Fields whose change is an editorial update of a story. Access level, comment
 #: settings, tags, slug, SEO fields and scheduling are not.
 EDITORIAL_FIELDS = (
@@ -48,17 +50,25 @@ def editorial_snapshot(story: Any) -> dict[str, Any]:
     return snapshot
 
 
-def is_editorial_update(story: Any, update_fields: Iterable[str] | None) -> bool:
-    """True when saving ``story`` now publishes an editorial change over a live version.
+def revised_at_for_save(story: Any, update_fields: Iterable[str] | None) -> Any:
+    """The ``revised_at`` that saving ``story`` now should store.
 
-    The first publication is not an update, nor is a save of a page that is not live
-    (a draft or a scheduled version), nor a save limited to non-editorial fields.
+    Now, when the save publishes an editorial change over a version readers have seen
+    (the stored row of a page published before, live or since unpublished); otherwise
+    the stored value, so restoring an older revision's content (scheduling, reverting)
+    never moves the update time back. A first publication is not an update.
     """
-    if not story.pk or not story.live:
-        return False
+    if not story.pk:
+        return story.revised_at
     if update_fields is not None and not set(update_fields) & set(EDITORIAL_FIELDS):
-        return False
-    stored = type(story)._default_manager.filter(pk=story.pk, live=True).first()
-    if stored is None or stored.first_published_at is None:
-        return False
-    return editorial_snapshot(stored) != editorial_snapshot(story)
+        return story.revised_at
+    stored = type(story)._default_manager.filter(pk=story.pk).first()
+    if stored is None:
+        return story.revised_at
+    if (
+        story.live
+        and stored.first_published_at is not None
+        and editorial_snapshot(stored) != editorial_snapshot(story)
+    ):
+        return timezone.now()
+    return stored.revised_at

@@ -30,7 +30,7 @@ from wagtail.snippets.models import register_snippet
 
 from masthead.articles.blocks import StoryBodyBlock
 from masthead.articles.dates import dateline_text
-from masthead.articles.editorial import is_editorial_update
+from masthead.articles.editorial import revised_at_for_save
 from masthead.core.page_cache import mark_shared
 
 
@@ -440,8 +440,9 @@ class StoryPage(Page):
         if self.published_at is None and self.live:
             self.published_at = self.first_published_at or timezone.now()
         update_fields = kwargs.get("update_fields")
-        if is_editorial_update(self, update_fields):
-            self.revised_at = timezone.now()
+        revised_at = revised_at_for_save(self, update_fields)
+        if revised_at != self.revised_at:
+            self.revised_at = revised_at
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "revised_at"}
         super().save(*args, **kwargs)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from masthead.articles.models import AccessLevel, StoryPage
-from masthead.articles.services import bulk_story_load, ensure_section, upsert_story
+from masthead.articles.services import bulk_story_load, upsert_story
 from masthead.articles.text_import import ParsedStory
 
 pytestmark = pytest.mark.django_db
