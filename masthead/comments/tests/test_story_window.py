@@ -80,3 +80,24 @@ def test_a_closing_time_without_keep_open_is_refused(make_story):
     with pytest.raises(ValidationError) as exc:
         story.full_clean()
     assert "comments_open_until" in exc.value.message_dict
+
+
+def test_load_demo_keeps_the_seed_story_thread_open(home):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from masthead.articles.models import StoryPage
+    from masthead.conftest import shared_path
+
+    seed = shared_path("seed/000_340efefdbb3cb629.txt")
+    call_command("load_demo", "--shared", str(seed.parent.parent), "--no-corpus", stdout=StringIO())
+    story = StoryPage.objects.get(external_id=f"file:{seed.name}")
+    assert story.display_published.year == 2021  # far past the site's 30-day window
+    assert story.comments_mode == CommentsMode.OPEN and thread_state(story).open
+    assert story.live_revision.as_object().comments_mode == CommentsMode.OPEN
+    # an editor who closed it keeps it closed when load_demo runs again
+    _publish(story, comments_mode=CommentsMode.CLOSED)
+    call_command("load_demo", "--shared", str(seed.parent.parent), "--no-corpus", stdout=StringIO())
+    story.refresh_from_db()
+    assert story.comments_mode == CommentsMode.CLOSED
