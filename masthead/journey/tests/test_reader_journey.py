@@ -23,6 +23,7 @@ pytestmark = [pytest.mark.browser]
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
+NARROW = {"width": 320, "height": 640}  # the smallest phone the design supports
 ENGLISH = "This is a thoughtful report and I learned a great deal from it."
 HINGLISH = "Yeh bahut accha article hai, mujhe pasand aaya"
 REWRITTEN = "This is a very good article and I liked it a lot."
@@ -56,24 +57,25 @@ class Journey:
         return self.site.url + path
 
     def check(self, name: str, page: Any = None, axe: bool = False) -> None:
-        """No horizontal overflow at 390 and 1280 px; screenshots of both; optional axe."""
+        """No horizontal overflow at 320, 390 and 1280 px; screenshots of 390 and 1280; optional axe."""
         page = page or self.page
         page.wait_for_load_state("load")
         self.step += 1
         original = page.viewport_size
-        for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
+        for label, size in (("narrow", NARROW), ("phone", PHONE), ("desktop", DESKTOP)):
             page.set_viewport_size(size)
             widths = page.evaluate(
-                "() => [document.documentElement.scrollWidth, window.innerWidth]"
+                "() => [document.scrollingElement.scrollWidth, window.innerWidth]"
             )
             offenders = page.evaluate(
                 """() => [...document.querySelectorAll('body *')]
                 .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
                 .slice(0, 5).map(e => e.tagName + '.' + e.className)"""
             )
-            page.screenshot(
-                path=str(self.shots / f"{self.step:02d}-{name}-{label}.png"), full_page=True
-            )
+            if label != "narrow":
+                page.screenshot(
+                    path=str(self.shots / f"{self.step:02d}-{name}-{label}.png"), full_page=True
+                )
             assert widths[0] <= widths[1], (
                 f"{name} overflows horizontally at {size['width']} px: "
                 f"scrollWidth {widths[0]} > {widths[1]}; widest: {offenders}"
