@@ -143,7 +143,9 @@ def _insult_words() -> frozenset[str]:
 
 
 def _is_capitalised(w: str) -> bool:
-    return w[:1].isupper() and not w.isupper() or (len(w) > 1 and w.isupper() and len(w) <= 3)
+    """Title-case word ("Cheney", "McDonald"); ALL-CAPS words are shouting or
+    acronyms, not evidence of a name."""
+    return w[:1].isupper() and not w.isupper()
 
 
 def _sentence_start(text: str, start: int) -> bool:
@@ -252,6 +254,7 @@ def _name_runs(text: str, words: list[re.Match[str]], names: tuple[str, ...]) ->
     vocab = english_vocabulary()
     people, places = _name_lists()
     insults = _insult_words()
+    hindi = word_list("hinglish_words")
     extra = _words_in_names(names)
     ws = [m.group() for m in words]
     low = [w.lower() for w in ws]
@@ -272,12 +275,15 @@ def _name_runs(text: str, words: list[re.Match[str]], names: tuple[str, ...]) ->
             is_name[i] = True
         elif lw in places and lw not in insults:
             is_name[i] = True
-        elif lw in insults:
-            continue  # only with a neighbour's evidence (second pass)
+        elif lw in insults or lw in hindi:
+            # Insults and Hindi function words ("Hai", "Ho") are names only
+            # with a neighbour's evidence (second pass): Hinglish comments
+            # often capitalise words at random.
+            continue
         elif caps[i] and caps_evidence and not starts[i]:
             is_name[i] = True
-        elif caps[i] and (lw in people or lw in places) and lw not in vocab:
-            is_name[i] = True
+        elif starts[i] and caps[i] and caps_evidence and lw in people and lw not in vocab:
+            is_name[i] = True  # "Hancock said..." at the start of a sentence
     # Second pass: capitalised name-list words (incl. insult-like ones) next to
     # a name ("Dick Cheney", "Kumar Ho", "Gandu Rao"), repeated until stable.
     changed = True
