@@ -56,8 +56,10 @@ PLACEHOLDERS: dict[str, str] = {
     "handle": "xxhandle",
     "hashtag": "xxhashtag",
     "url": "xxurl",
+    "email": "xxemail",
     "name": "xxname",
 }
+EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 HANDLE_RE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_]{1,30}\b")
 HASHTAG_RE = re.compile(r"(?<![\w#&])#[^\W_][\w]*")
 URL_RE = re.compile(
@@ -84,7 +86,7 @@ TITLE_CASE_SHARE = 0.6
 class MaskedSpan:
     """One masked stretch of the original text: ``text == original[start:end]``."""
 
-    kind: str  # "handle" | "hashtag" | "url" | "name"
+    kind: str  # "handle" | "hashtag" | "url" | "email" | "name"
     start: int
     end: int
     text: str
@@ -188,7 +190,8 @@ def story_names(*texts: str) -> tuple[str, ...]:
     people, places = _name_lists()
     out: list[str] = []
     for text in texts:
-        words = [m.group() for m in WORD_RE.finditer(text or "")]
+        # Hyphenated words are split: "Scunthorpe-born" names Scunthorpe.
+        words = [w for m in WORD_RE.finditer(text or "") for w in re.split(r"[-‐]", m.group()) if w]
         strong = [
             _is_capitalised(w) and not _common_word(w.lower(), vocab) and w.lower() not in NOT_NAMES
             for w in words
@@ -218,7 +221,12 @@ def mask(text: str, names: Iterable[str] = ()) -> MaskedText:
 @lru_cache(maxsize=2048)
 def _mask(text: str, names: tuple[str, ...]) -> MaskedText:
     spans: list[tuple[int, int, str]] = []
-    for rx, kind in ((URL_RE, "url"), (HANDLE_RE, "handle"), (HASHTAG_RE, "hashtag")):
+    for rx, kind in (
+        (EMAIL_RE, "email"),
+        (URL_RE, "url"),
+        (HANDLE_RE, "handle"),
+        (HASHTAG_RE, "hashtag"),
+    ):
         for m in rx.finditer(text):
             if not any(a < m.end() and m.start() < b for a, b, _ in spans):
                 spans.append((m.start(), m.end(), kind))

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 
 from ..base import CheckContext, Decision, ReasonCode, RuleResult, Span
+from ..models import english_vocabulary, word_list
 from .dehumanising import dehumanising_matches
 from .targets import names_people, sentences
 
@@ -59,6 +60,24 @@ NOT_SUBJECTS = frozenset(
 )
 
 
+def _named_subject(before: list[str]) -> bool:
+    """The last two words before a match hold a person's name: a capitalised
+    word that is in the name lists, or is not a common English word, or does
+    not start the sentence ("Modi should be...", "and Rahul must be...")."""
+    vocab = english_vocabulary()
+    names = word_list("person_names") | word_list("place_names")
+    start = len(before) <= 2
+    for i, raw in enumerate(before[-2:]):
+        w = raw.strip(".,;:!?\"'()")
+        lw = w.lower()
+        if not w[:1].isupper() or lw in NOT_SUBJECTS:
+            continue
+        first = start and i == 0 and len(before) <= 2 and before[0] == raw
+        if lw in names or lw not in vocab or not first:
+            return True
+    return False
+
+
 def _people_matches(rx: re.Pattern[str], text: str) -> list[Span]:
     """Matches of ``rx`` whose subject (the match and the ``SUBJECT_WORDS``
     words before it, within the sentence) names people."""
@@ -66,10 +85,7 @@ def _people_matches(rx: re.Pattern[str], text: str) -> list[Span]:
     for start, sentence in sentences(text):
         for m in rx.finditer(sentence):
             before = sentence[: m.start()].split()[-SUBJECT_WORDS:]
-            subject = [w.strip(".,;:!?\"'()") for w in before[-2:]]
-            if names_people(" ".join([*before, m.group()])) or any(
-                w[:1].isupper() and w.lower() not in NOT_SUBJECTS for w in subject
-            ):
+            if names_people(" ".join([*before, m.group()])) or _named_subject(before):
                 out.append(Span(start + m.start(), start + m.end(), m.group()))
     return out
 
