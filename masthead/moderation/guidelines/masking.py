@@ -46,7 +46,7 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from .models import english_vocabulary, weighted_list, word_list
 
@@ -100,15 +100,26 @@ class MaskedText:
     text: str
     spans: tuple[MaskedSpan, ...]
     hashtag_words: tuple[str, ...] = ()
+    starts: tuple[int, ...] = ()
 
     def covers(self, start: int, end: int) -> bool:
         """True when ``original[start:end]`` lies inside one masked stretch."""
-        i = bisect.bisect_right([s.start for s in self.spans], start) - 1
+        if not self.spans:
+            return False
+        i = bisect.bisect_right(self.starts, start) - 1
         return i >= 0 and self.spans[i].end >= end
 
-    def overlaps(self, start: int, end: int) -> bool:
-        """True when ``original[start:end]`` shares a character with a masked stretch."""
-        return any(s.start < end and start < s.end for s in self.spans)
+    def overlaps(self, start: int, end: int, kinds: frozenset[str] | None = None) -> bool:
+        """True when ``original[start:end]`` shares a character with a masked
+        stretch (of one of ``kinds``, when given)."""
+        if not self.spans:
+            return False
+        i = bisect.bisect_left(self.starts, end) - 1  # last span starting before end
+        while i >= 0 and self.spans[i].end > start:
+            if kinds is None or self.spans[i].kind in kinds:
+                return True
+            i -= 1
+        return False
 
     def without(self) -> str:
         """The original text with masked stretches removed (spaces collapsed)."""
@@ -138,6 +149,7 @@ def _name_lists() -> tuple[frozenset[str], frozenset[str]]:
     return word_list("person_names"), word_list("place_names")
 
 
+@cache
 def _insult_words() -> frozenset[str]:
     return frozenset(p for p in weighted_list("insults") if " " not in p)
 
@@ -250,6 +262,7 @@ def _mask(text: str, names: tuple[str, ...]) -> MaskedText:
         text="".join(out),
         spans=tuple(MaskedSpan(k, a, b, text[a:b]) for a, b, k in spans),
         hashtag_words=tags,
+        starts=tuple(a for a, _, _ in spans),
     )
 
 
@@ -267,7 +280,7 @@ def _name_runs(
     ws = [m.group() for m in words]
     low = [w.lower() for w in ws]
     caps = [_is_capitalised(w) and lw not in NOT_NAMES for w, lw in zip(ws, low, strict=True)]
-    starts = [_sentence_start(text, m.start()) for m in words]
+    starts = [caps[i] and _sentence_start(text, m.start()) for i, m in enumerate(words)]
     n_caps = sum(1 for w in ws if w[:1].isupper())
     caps_evidence = not (len(ws) >= 4 and n_caps / len(ws) >= TITLE_CASE_SHARE)
     honor = [

@@ -84,6 +84,7 @@ ENGLISH_FUNCTION_WORDS = frozenset(
 LAUGHTER_RE = re.compile(r"^(?:(?:h+a+){2,}h*|(?:h+e+){2,}h*|l+o+l+|lmf?ao+|rofl+)$")
 _HA = frozenset(["ha", "haa", "hah"])
 _LID_WORD_RE = re.compile(r"\S+")
+_NOT_WORDS = frozenset(["handle", "hashtag", "url", "email"])
 
 LANGUAGE_NAMES = {
     "hi": "Hindi",
@@ -131,11 +132,10 @@ def detect(text: str, names: Sequence[str] = ()) -> tuple[str, float, dict[str, 
     # The length guard counts every word, names included (a short comment of
     # names and Hinglish words is still long enough to judge), but not
     # handles, hashtags or links.
-    not_words = [s for s in masked.spans if s.kind != "name"]
     nw = sum(
         1
         for t in n_full.tokens()
-        if t.word.isalpha() and not any(s.start < t.end and t.start < s.end for s in not_words)
+        if t.word.isalpha() and not masked.overlaps(t.start, t.end, _NOT_WORDS)
     )
     feats: dict[str, float | int] = {"words": nw}
     share_non_latin = non_latin / len(letters)
