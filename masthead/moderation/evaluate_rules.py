@@ -10,6 +10,10 @@ Rows added to ``manage.py eval_guidelines``:
 * ``language | trac1-en-dev NAG english``: TRAC-1 English dev, acceptable
   comments, leaving out those with independent evidence of Hindi (Devanagari
   letters or 3+ words of our Hinglish function-word list) -- share kept.
+* ``abuse (whole pipeline)``: TRAC-1 en dev OAG vs NAG and OLID OFF vs NOT,
+  counting a comment as flagged when the default pipeline holds or rejects
+  it for an abuse reason (``ABUSE_CODES``: the model/lexicon rule and the
+  small explainable rules), not for language or form.
 * ``pipeline | names set``: our own sentences naming real people and places with
   rude-looking substrings (``tests/data/names_sentences.txt``), run through the
   whole default pipeline: share published, target 1.0.
@@ -23,11 +27,54 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .guidelines import CheckContext, Decision, check_batch
+from .guidelines import CheckContext, Decision, ReasonCode, check_batch
 from .guidelines.rules.language import LanguageRule
 
 NAMES_SET = Path(__file__).resolve().parent / "tests" / "data" / "names_sentences.txt"
 DEVANAGARI_RE = re.compile(r"[\u0900-\u097f]")
+
+
+ABUSE_CODES = frozenset(
+    {
+        ReasonCode.TOXIC,
+        ReasonCode.PERSONAL_ATTACK,
+        ReasonCode.VIOLENT_SPEECH,
+        ReasonCode.DEHUMANISING,
+        ReasonCode.DODGED_SWEARING,
+        ReasonCode.REPETITION,
+    }
+)
+
+
+def _pipeline_abuse_row(name: str, data: list[tuple[str, str]], pos: str) -> dict[str, Any]:
+    """F1 of "held or rejected for an abuse reason" by the whole pipeline."""
+    verdicts = check_batch([t for t, _ in data])
+    y = [lab == pos for _, lab in data]
+    flagged = [bool(ABUSE_CODES & set(v.reasons)) for v in verdicts]
+    tp = sum(a and b for a, b in zip(y, flagged, strict=True))
+    fp = sum(b and not a for a, b in zip(y, flagged, strict=True))
+    fn = sum(a and not b for a, b in zip(y, flagged, strict=True))
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    by_code: dict[str, int] = {}
+    for v, a in zip(verdicts, y, strict=True):
+        for c in ABUSE_CODES & set(v.reasons):
+            key = f"{c.value}:{'abusive' if a else 'acceptable'}"
+            by_code[key] = by_code.get(key, 0) + 1
+    return {
+        "rule": "abuse (whole pipeline)",
+        "dataset": name,
+        "n": len(y),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "tn": len(y) - tp - fp - fn,
+        "precision": p,
+        "recall": r,
+        "f1": f,
+        "note": "flags by reason: " + ", ".join(f"{k} {n}" for k, n in sorted(by_code.items())),
+    }
 
 
 def read_hinglid(data_dir: Path) -> list[tuple[str, float]] | None:
@@ -112,6 +159,12 @@ def rows(
                 f"{len(nag) - len(english)} of {len(nag)} left out as Hindi by independent evidence",
             )
         )
+    if dev is not None:
+        pairs = [(t, lab) for t, lab in dev if lab in ("OAG", "NAG") and len(t.split()) >= 5]
+        out.append(_pipeline_abuse_row("trac1-en-dev OAG vs NAG", pairs, "OAG"))
+    if olid is not None:
+        pairs = [(t, lab) for t, lab in olid if lab in ("OFF", "NOT") and len(t.split()) >= 5]
+        out.append(_pipeline_abuse_row("olid OFF vs NOT", pairs, "OFF"))
     if NAMES_SET.exists():
         texts = read_names_set()
         verdicts = check_batch(texts)

@@ -207,3 +207,10 @@ def test_english_with_one_or_two_unknown_tokens_is_english() -> None:
 def test_hinglish_and_devanagari_still_rejected(text: str) -> None:
     v = check_comment(text)
     assert v.decision is Decision.REJECT and ReasonCode.NOT_ENGLISH in v.reasons
+
+
+def test_violence_about_animals_is_not_about_people() -> None:
+    text = (
+        "Rigveda declares that on the occasion of a marriage oxen and cows should be slaughtered."
+    )
+    assert ViolenceRule().check(text, CTX).decision is Decision.PUBLISH

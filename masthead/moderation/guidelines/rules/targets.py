@@ -40,6 +40,12 @@ GROUPS = IDENTITY_GROUPS | frozenset(
     traitors traitor anti-nationals rapists rapist criminals terrorists
     """.split()
 )
+#: Animals: "cows should be slaughtered" is about food, not people.
+ANIMALS = frozenset(
+    "cow cows oxen ox bull bulls buffalo buffaloes cattle goat goats sheep pig pigs chicken "
+    "chickens hen hens fish dog dogs stray strays cat cats animal animals beef meat mosquitoes "
+    "rats monkeys snakes".split()
+)
 #: Demonstratives that make the next word a group ("these people", "those idiots").
 DEMONSTRATIVES = frozenset("these those such all".split())
 _WORD_RE = re.compile(r"[a-z][a-z'-]*")
