@@ -24,7 +24,7 @@ import re
 from ..base import CheckContext, Decision, ReasonCode, RuleResult, Span
 from ..models import english_vocabulary, word_list
 from .dehumanising import dehumanising_matches
-from .targets import ANIMALS, names_people, sentences
+from .targets import ANIMALS, names_people, person_words, sentences
 
 _MODAL = r"(?:should|must|need\s+to|needs\s+to|ought\s+to|have\s+to|has\s+to|deserve\s+to|deserves\s+to|will|shall|gotta|gonna|to)"
 _ALL = r"(?:\s+all|\s+just|\s+simply|\s+publicly|\s+immediately|\s+now)*"
@@ -85,8 +85,10 @@ def _people_matches(rx: re.Pattern[str], text: str) -> list[Span]:
     for start, sentence in sentences(text):
         for m in rx.finditer(sentence):
             before = sentence[: m.start()].split()[-SUBJECT_WORDS:]
-            if any(w.strip(".,;:!?\"'()").lower() in ANIMALS for w in before[-2:]):
-                continue  # "cows are slaughtered": animals, not people
+            if any(
+                w.strip(".,;:!?\"'()").lower() in ANIMALS for w in before[-2:]
+            ) and not person_words(" ".join(before)):
+                continue  # "cows should be slaughtered": animals, not people
             if names_people(" ".join([*before, m.group()])) or _named_subject(before):
                 out.append(Span(start + m.start(), start + m.end(), m.group()))
     return out
