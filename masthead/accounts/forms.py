@@ -49,6 +49,27 @@ class SignupForm(AllauthSignupForm):
             return get_adapter().validate_unique_email(value)
         return super().validate_unique_email(value)
 
+    #: Shown when an address has had its share of sign-ups (``signup_email`` in
+    #: ``ACCOUNT_RATE_LIMITS``). It says nothing about whether an account exists.
+    TOO_MANY_SIGNUPS = (
+        "We have already sent several emails to this address in the last hour. "
+        "Open the newest one, or try again later."
+    )
+
+    def clean(self) -> dict[str, Any]:
+        """allauth's checks, then a cap on sign-ups per address: each valid sign-up
+        mails the address (a confirmation link, or a note that it already has an
+        account), so without one a script could keep filling someone's inbox."""
+        from allauth.core import context, ratelimit
+
+        cleaned = super().clean()
+        email = (cleaned.get("email") or "").lower()
+        request = context.request
+        if email and request is not None and not self.errors:
+            if not ratelimit.consume(request, action="signup_email", key=email):
+                self.add_error("email", self.TOO_MANY_SIGNUPS)
+        return cleaned
+
     def save(self, request: HttpRequest) -> Any:
         from allauth.core import ratelimit
 

@@ -242,7 +242,17 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if envbool("SECURE_COOKIES", False) else "http"
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "login": "30/m/ip", "signup": "20/m/ip"}
+# allauth's "signup" limit counts per IP only, and its per-address "confirm_email" limit
+# is lifted when a sign-up replaces unproven claims (masthead.accounts.forms.SignupForm),
+# so "signup_email" (ours, read by that form) caps sign-ups per address: repeated
+# sign-ups cannot keep mailing one inbox.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+    "login": "30/m/ip",
+    "signup": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "signup_email": "3/h/key",
+}
 # Activity is tracked by masthead.accounts.middleware (at most once per interval per session).
 USERSESSIONS_TRACK_ACTIVITY = True
 MASTHEAD_SESSION_TRACK_SECONDS = envint("MASTHEAD_SESSION_TRACK_SECONDS", 300)
@@ -311,7 +321,25 @@ ACCOUNT_REAUTHENTICATION_REQUIRED = True
 # Security notices: password changed or set, address changed (to the old address), removed.
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Sign-up with an address others hold unverified (masthead.accounts.ownership).
-ACCOUNT_FORMS = {"signup": "masthead.accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "masthead.accounts.forms.SignupForm",
+    # The others: allauth's forms with labels in the site's voice.
+    **{
+        key: f"masthead.accounts.allauth_forms.{name}"
+        for key, name in {
+            "login": "LoginForm",
+            "change_password": "ChangePasswordForm",
+            "set_password": "SetPasswordForm",
+            "reset_password_from_key": "ResetPasswordKeyForm",
+            "add_email": "AddEmailForm",
+            "reset_password": "ResetPasswordForm",
+            "request_login_code": "RequestLoginCodeForm",
+            "reauthenticate": "ReauthenticateForm",
+            "confirm_login_code": "ConfirmLoginCodeForm",
+            "confirm_reauthentication_code": "ConfirmReauthenticationCodeForm",
+        }.items()
+    },
+}
 # Messages and emails name the reader by display name or email, never the user name.
 ACCOUNT_USER_DISPLAY = "masthead.accounts.display.user_display"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
