@@ -13,6 +13,7 @@ from django.core import mail
 from django.test import Client
 
 from masthead.accounts.tests.test_ownership import import_old_comment
+from masthead.testing.browser import wagtail_root  # noqa: F401 - autouse fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,20 +21,6 @@ OWNER = "owner@example.org"
 SQUATTER_PASSWORD = "squatter knows this 42"  # noqa: S105 - test data
 OWNER_PASSWORD = "owner chose this one 42"  # noqa: S105 - test data
 OLD_COMMENT = "An old comment the owner wrote years ago."
-
-
-@pytest.fixture(autouse=True)
-def wagtail_root(transactional_db) -> None:  # noqa: ANN001
-    """Recreate the locale and page-tree root that Wagtail's migrations made, when an
-    earlier transactional test has flushed them (live_server tests flush the database)."""
-    from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Locale, Page
-
-    Locale.objects.get_or_create(
-        language_code=get_supported_content_language_variant(django_settings.LANGUAGE_CODE)
-    )
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root"))
 
 
 @pytest.fixture

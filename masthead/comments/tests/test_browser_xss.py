@@ -7,23 +7,9 @@ from django.conf import settings
 from django.test import Client
 
 from masthead.comments.models import Comment
+from masthead.testing.browser import wagtail_root  # noqa: F401 - autouse fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def wagtail_root(transactional_db) -> None:  # noqa: ANN001
-    """Recreate the locale and page-tree root that Wagtail's migrations made, when an
-    earlier transactional test has flushed them (live_server tests flush the database)."""
-    from django.conf import settings as dj
-    from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Locale, Page
-
-    Locale.objects.get_or_create(
-        language_code=get_supported_content_language_variant(dj.LANGUAGE_CODE)
-    )
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root"))
 
 
 PAYLOADS = [
