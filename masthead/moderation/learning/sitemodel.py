@@ -84,12 +84,15 @@ class SiteModel:
         return self.clf.predict_proba(self.features(texts, base_rows))
 
     def proba_from_counts(
-        self, counts: tuple[Any, Any], base_rows: Sequence[Sequence[float]]
+        self, counts: tuple[Any, Any], base_rows: Sequence[Sequence[float]], consume: bool = False
     ) -> Any:
-        """Like :meth:`predict_proba` from :func:`count_features` rows (training reuses them)."""
+        """Like :meth:`predict_proba` from :func:`count_features` rows (training reuses
+        them); ``consume``: ``counts`` may be overwritten (saves a copy)."""
         char_counts, word_counts = counts
         x = combine(
-            self.char_idf.transform(char_counts), self.word_idf.transform(word_counts), base_rows
+            _tfidf(self.char_idf, char_counts, consume),
+            _tfidf(self.word_idf, word_counts, consume),
+            base_rows,
         )
         return self.clf.predict_proba(x)
 
@@ -102,14 +105,22 @@ class SiteModel:
 
 
 def combine(char_x: Any, word_x: Any, base_rows: Sequence[Sequence[float]]) -> Any:
-    """Stack the two TF-IDF blocks (each L2-normalised) and the weighted base scores."""
+    """Stack the two TF-IDF blocks (each L2-normalised in place) and the weighted base
+    scores into one float32 CSR matrix."""
     from scipy import sparse
     from sklearn.preprocessing import normalize
 
     base = sparse.csr_matrix(np.asarray(base_rows, dtype=np.float32) * BASE_WEIGHT)
     return sparse.hstack(
-        [normalize(char_x, copy=False), normalize(word_x, copy=False), base], format="csr"
-    ).astype(np.float32)
+        [normalize(char_x, copy=False), normalize(word_x, copy=False), base],
+        format="csr",
+        dtype=np.float32,
+    )
+
+
+def _tfidf(idf: Any, counts: Any, consume: bool) -> Any:
+    """``idf.transform(counts)``; in place when the caller no longer needs ``counts``."""
+    return idf.transform(counts, copy=not consume)
 
 
 def count_features(texts: Sequence[str]) -> tuple[Any, Any]:
@@ -127,12 +138,14 @@ def fit(
     *,
     alpha: float = 2e-5,
     epochs: int = 15,
+    consume: bool = False,
 ) -> SiteModel:
     """Train a :class:`SiteModel` from :func:`count_features` rows and moderators' ``labels``.
 
     A logistic regression fitted by stochastic gradient descent (``log_loss``, L2
     ``alpha``, classes balanced, fixed seed): on 50,000 decisions it takes seconds where
-    an exact solver takes minutes, at the same F1. Raises ValueError for fewer than two labels.
+    an exact solver takes minutes, at the same F1. ``consume``: ``counts`` may be overwritten
+    (saves a copy of the largest matrices). Raises ValueError for fewer than two labels.
     """
     from sklearn.feature_extraction.text import TfidfTransformer
     from sklearn.linear_model import SGDClassifier
@@ -142,7 +155,10 @@ def fit(
     char_counts, word_counts = counts
     char_idf = TfidfTransformer(sublinear_tf=True, norm=None).fit(char_counts)
     word_idf = TfidfTransformer(sublinear_tf=True, norm=None).fit(word_counts)
-    x = combine(char_idf.transform(char_counts), word_idf.transform(word_counts), base_rows)
+    x = combine(
+        _tfidf(char_idf, char_counts, consume), _tfidf(word_idf, word_counts, consume), base_rows
+    )
+    del char_counts, word_counts
     clf = SGDClassifier(
         loss="log_loss",
         alpha=alpha,

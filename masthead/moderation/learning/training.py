@@ -258,22 +258,28 @@ def _train(say: Any, min_decisions: int, promote_if_better: bool, limit: int | N
     b = np.asarray(base_rows, dtype=np.float32)
 
     # thresholds on the newest part of the training decisions
-    probe = sitemodel.fit(_subset(counts, fit_idx), list(y[fit_idx]), b[fit_idx])
+    # (row subsets are copies, so they may be consumed; the full counts only at the end)
+    probe = sitemodel.fit(_subset(counts, fit_idx), list(y[fit_idx]), b[fit_idx], consume=True)
     thresholds = metrics.choose_thresholds(
         list(y[val_idx]),
-        probe.proba_from_counts(_subset(counts, val_idx), b[val_idx]),
+        probe.proba_from_counts(_subset(counts, val_idx), b[val_idx], consume=True),
         probe.labels,
     )
+    del probe
     # tested on the newest decisions
-    trial = sitemodel.fit(_subset(counts, np.arange(0, n_fit)), list(y[:n_fit]), b[:n_fit])
+    trial = sitemodel.fit(
+        _subset(counts, np.arange(0, n_fit)), list(y[:n_fit]), b[:n_fit], consume=True
+    )
     for lab in trial.labels:
         if lab != "acceptable":
             thresholds.setdefault(lab, {"hold": 0.5, "reject": None})
-    probs = trial.proba_from_counts(_subset(counts, test_idx), b[test_idx])
+    probs = trial.proba_from_counts(_subset(counts, test_idx), b[test_idx], consume=True)
+    trial_labels = trial.labels
+    del trial
     truth = list(y[test_idx])
-    pred = metrics.predicted_labels(probs, trial.labels, thresholds)
+    pred = metrics.predicted_labels(probs, trial_labels, thresholds)
     eval_labels = sorted(set(kinds))
-    figures = metrics.figures(truth, pred, eval_labels, probs, trial.labels)
+    figures = metrics.figures(truth, pred, eval_labels, probs, trial_labels)
     current_name, current_pred = _current_predictions(
         [texts[i] for i in test_idx], [base_rows[i] for i in test_idx]
     )
@@ -287,7 +293,8 @@ def _train(say: Any, min_decisions: int, promote_if_better: bool, limit: int | N
     better = figures["macro_f1"] > current_f1
 
     # the kept model learns from every decision
-    final = sitemodel.fit(counts, labels, b)
+    final = sitemodel.fit(counts, labels, b, consume=True)
+    del counts
     name = versions.next_version_name()
     file_name, digest = versions.save_model_file(final, name)
     seconds = round(time.monotonic() - started, 1)
