@@ -166,6 +166,12 @@ def main() -> int:
             )
             r = json.loads(out)
             results.append(r)
+            _emit(
+                f"site model {label.split(' (')[0]}, {len(data):,} decisions",
+                f"{r['cpu']:.0f} s CPU ({r['seconds']:.0f} s wall), {r['peak_mb']:.0f} MB",
+                "<= 120 s, <= 1024 MB",
+                r["cpu"] <= 120 and r["peak_mb"] <= 1024,
+            )
             print(
                 f"{label}: {r['seconds']:.1f} s wall, {r['cpu']:.1f} s CPU, peak {r['peak_mb']:.0f} MB"
                 f" -> {r['status']}: {r['message']}",
@@ -206,42 +212,39 @@ def check_speed(models_dir: Path, file_name: str, n: int, data: list[tuple[str, 
     print(
         f"check_batch with the site model: {n / wall:.0f} comments/s wall, {n / cpu:.0f}/s CPU (target >= 500)"
     )
-    lat = []
+    lat, cpu_lat = [], []
     for t in texts[: min(n, 1000)]:
-        s = time.perf_counter()
+        s, c = time.perf_counter(), time.process_time()
         check_comment(t, ctx, rules=rules)
         lat.append((time.perf_counter() - s) * 1000)
+        cpu_lat.append((time.process_time() - c) * 1000)
     lat.sort()
+    cpu_lat.sort()
     p99 = lat[int(len(lat) * 0.99) - 1]
+    cpu_p99 = cpu_lat[int(len(cpu_lat) * 0.99) - 1]
     print(
         f"check_comment with the site model: p50 {statistics.median(lat):.1f} ms, p99 {p99:.1f} ms "
-        "(target p99 <= 20 ms)"
+        f"wall; CPU p50 {statistics.median(cpu_lat):.1f} ms, p99 {cpu_p99:.1f} ms (target p99 <= 20 ms)"
     )
-    try:
-        from benchmarks.harness import Row, emit_row
+    _emit(
+        "site model check_batch",
+        f"{n / cpu:.0f}/s CPU ({n / wall:.0f}/s wall)",
+        ">= 500/s",
+        n / cpu >= 500,
+    )
+    _emit(
+        "site model check_comment p99",
+        f"{cpu_p99:.1f} ms CPU ({p99:.1f} ms wall)",
+        "p99 <= 20 ms",
+        cpu_p99 <= 20,
+    )
 
-        emit_row(
-            Row(
-                "comments",
-                "site model check_batch",
-                f"{n / wall:.0f}/s",
-                target=">= 500/s",
-                verdict="yes" if n / wall >= 500 else "no",
-            )
-        )
-        emit_row(
-            Row(
-                "comments",
-                "site model check_comment",
-                "",
-                p50=f"{statistics.median(lat):.1f} ms",
-                p99=f"{p99:.1f} ms",
-                target="p99 <= 20 ms",
-                verdict="yes" if p99 <= 20 else "no",
-            )
-        )
-    except ImportError:
-        pass
+
+def _emit(scenario: str, value: str, target: str, ok: bool) -> None:
+    """Add a row to ``make bench``'s table (when run from it)."""
+    from benchmarks.harness import Row, emit_row
+
+    emit_row(Row("comments", scenario, value, target=target, verdict="yes" if ok else "no"))
 
 
 if __name__ == "__main__":
