@@ -168,5 +168,7 @@ def _run(out: Any, replay: list[tuple[str, str]], scored: list[Any]) -> list[dic
         "Targets (TRAC-1 en dev): F1 >= 0.70 after 3,000 decisions, >= 0.72 after all. Each model "
         "is tested on data it never saw; its hold threshold was chosen on its own newest training "
         "decisions.\n"
+        "Licence: these models learn from TRAC-1 (CC BY-NC-SA) in a temporary folder and "
+        "database, for this curve only; none is kept.\n"
     )
     return rows
