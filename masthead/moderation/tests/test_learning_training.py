@@ -257,3 +257,19 @@ def test_only_one_training_at_a_time(settings: Any) -> None:
     )
     assert training.train().status == "skipped"
     assert TrainingRun.objects.get(pk=running.pk).status == TrainingStatus.FAILED
+
+
+def test_retrain_task_trains_and_promotes_once_enough_decisions_arrive(
+    settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from masthead.moderation.learning.store import record_decision
+
+    settings.MASTHEAD_GUIDELINES_RETRAIN_EVERY = 300
+    record_synthetic(299)
+    assert versions.active_version() is None
+    with django_capture_on_commit_callbacks(execute=True):
+        record_decision(ADVERT, "spam", "queue")
+    run = TrainingRun.objects.get()
+    assert run.trigger == "task" and run.status == TrainingStatus.DONE
+    assert run.version is not None and run.version.is_active and "promoted" in run.message
+    assert runtime.model_version() == run.version.name
