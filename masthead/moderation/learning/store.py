@@ -48,6 +48,11 @@ REASON_LABELS: dict[str, str] = {
     "NOT_SENTENCES": GuidelineLabel.NOT_SENTENCES,
     "LINKS": GuidelineLabel.SPAM,
     "REPEAT_POST": GuidelineLabel.SPAM,
+    # reason codes of the small explainable rules (branch guidelines-rules)
+    "VIOLENT_SPEECH": GuidelineLabel.ABUSIVE,
+    "DEHUMANISING": GuidelineLabel.ABUSIVE,
+    "DODGED_SWEARING": GuidelineLabel.ABUSIVE,
+    "REPETITION": GuidelineLabel.NOT_SENTENCES,
 }
 #: Reader report reason -> label (the comments app's ``ReportReason`` values).
 REPORT_LABELS: dict[str, str] = {
