@@ -16,10 +16,11 @@ from pathlib import Path
 
 from benchmarks.harness import ROOT, Row, print_table
 
-AREAS = ["web", "comments", "newsletters", "migration"]
+AREAS = ["web", "comments", "site-model", "newsletters", "migration"]
 
 SUBPROCESS = {
     "comments": [sys.executable, "-m", "masthead.moderation.bench"],
+    "site-model": [sys.executable, "benchmarks/guidelines/site_model_bench.py"],
     "newsletters": [sys.executable, "benchmarks/newsletters/send_bench.py"],
     "migration": None,  # built in main() from --posts
 }
