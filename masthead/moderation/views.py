@@ -24,7 +24,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from masthead.comments.models import Comment, CommentStatus
-from masthead.moderation import services
+from masthead.moderation import services, site_model_api
 from masthead.moderation.forms import (
     BulkActionForm,
     MemberActionForm,
@@ -40,6 +40,7 @@ from masthead.moderation.models import (
     WordKind,
 )
 from masthead.moderation.presentation import highlight, summarise
+from masthead.moderation.queue_order import ORDERS, least_sure_ids
 
 PERMISSION = "moderation.moderate_comments"
 PAGE_SIZE = 50
@@ -138,6 +139,27 @@ def _rows(comments: list[Comment], tab: str) -> list[dict[str, Any]]:
     return rows
 
 
+#: Tabs where the moderator may choose the order (the rejected tab is a history, newest first).
+ORDERED_TABS = ("pending", "reported")
+
+
+def _queue_order(request: HttpRequest, tab: str) -> str:
+    """The order asked for in ``?order=``; the pending tab defaults to least sure first,
+    the reported tab to most reported first ("")."""
+    if tab not in ORDERED_TABS:
+        return ""
+    order = request.GET.get("order", "")
+    if order in ORDERS:
+        return order
+    return "least-sure" if tab == "pending" else ""
+
+
+def _order_choices(tab: str) -> list[tuple[str, str]]:
+    if tab == "reported":
+        return [("", "Most reported first"), *ORDERS.items()]
+    return list(ORDERS.items()) if tab in ORDERED_TABS else []
+
+
 @require_GET
 @moderator_required
 def queue(request: HttpRequest, tab: str = "pending") -> HttpResponse:
@@ -159,7 +181,25 @@ def queue(request: HttpRequest, tab: str = "pending") -> HttpResponse:
             )
         if data["story"]:
             qs = qs.filter(story_id=data["story"])
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    order = _queue_order(request, tab)
+    if order == "least-sure":
+        conf = services.thresholds_for(None)
+        ids = least_sure_ids(
+            qs,
+            site_model_api.category_thresholds(),
+            conf.abuse_hold_score,
+            conf.abuse_reject_score,
+        )
+        page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+        found = qs.filter(pk__in=list(page.object_list)).in_bulk()
+        comments = [found[pk] for pk in page.object_list if pk in found]
+    else:
+        if order == "oldest":
+            qs = qs.order_by("created_at", "id")
+        elif order == "newest":
+            qs = qs.order_by("-created_at", "-id")
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        comments = list(page.object_list)
     counts = {
         "pending": Comment.objects.filter(status=CommentStatus.PENDING).count(),
         "rejected": Comment.objects.filter(
@@ -169,6 +209,8 @@ def queue(request: HttpRequest, tab: str = "pending") -> HttpResponse:
     }
     query = request.GET.copy()
     query.pop("page", None)
+    order_query = query.copy()
+    order_query.pop("order", None)
     return render(
         request,
         "moderation/queue.html",
@@ -178,7 +220,10 @@ def queue(request: HttpRequest, tab: str = "pending") -> HttpResponse:
             "tab": tab,
             "tabs": [(key, label, counts[key]) for key, label in TABS.items()],
             "page": page,
-            "rows": _rows(list(page.object_list), tab),
+            "rows": _rows(comments, tab),
+            "order": order,
+            "orders": _order_choices(tab),
+            "order_query": order_query.urlencode(),
             "filters": filters,
             "query": query.urlencode(),
             "reports_available": _report_model() is not None,
