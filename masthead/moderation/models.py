@@ -236,6 +236,9 @@ class DecisionAction(models.TextChoices):
     WORD_ADDED = "word-added", "Added word"
     WORD_REMOVED = "word-removed", "Removed word"
     THRESHOLD_CHANGED = "threshold-changed", "Changed thresholds"
+    MODEL_PROMOTED = "model-promoted", "Promoted a guidelines model"
+    MODEL_ROLLED_BACK = "model-rollback", "Rolled back the guidelines model"
+    MODEL_THRESHOLDS = "model-thresholds", "Changed guidelines model thresholds"
 
 
 class AppendOnlyError(Exception):
@@ -267,7 +270,8 @@ class ModerationDecision(models.Model):
     ``actor_name``, ``user_name`` and ``comment_text`` keep what they pointed at.
     ``verdict`` is the engine's ``Verdict.to_dict()`` at the time of the decision;
     ``details`` holds action-specific data (``{"until": iso}``, ``{"word", "kind"}``,
-    ``{"before", "after"}``).
+    ``{"before", "after"}``). ``model_version`` names the guidelines model whose verdict
+    the entry records (the site model's version name, or "base").
     """
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
@@ -295,6 +299,11 @@ class ModerationDecision(models.Model):
     reason = models.TextField(blank=True)
     verdict = models.JSONField(default=dict, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    model_version = models.CharField(
+        max_length=32,
+        blank=True,
+        help_text='Guidelines model that decided the comment ("base" = the shipped model).',
+    )
 
     objects = DecisionQuerySet.as_manager()
 
@@ -320,3 +329,13 @@ class ModerationDecision(models.Model):
         raise AppendOnlyError(
             "The moderation decision log is append-only; entries cannot be deleted."
         )
+
+
+# The site's own guidelines model (decision store, versions, training runs) lives in the
+# learning package; importing it here registers its models with this app.
+from masthead.moderation.learning.models import (  # noqa: E402,F401
+    GuidelineLabel,
+    GuidelineModelVersion,
+    LabelledDecision,
+    TrainingRun,
+)
