@@ -162,18 +162,19 @@ def check_comments(
     comments: Iterable[InputComment], ctx: CheckContext | None = None
 ) -> Iterator[dict[str, Any]]:
     """Yield one JSON-able result per comment: line, text, decision, reasons, scores and
-    the model version that decided, in input order."""
+    the model version that decided (named in the site model's result, else "base" -- also
+    when an active version's file could not be loaded and the base model stood in), in
+    input order."""
     from masthead.moderation.guidelines.pipeline import check_batch
 
     ctx = ctx or CheckContext()
-    batch: list[InputComment] = []
     items = iter(comments)
     while True:
         batch = [c for _, c in zip(range(BATCH_SIZE), items, strict=False)]
         if not batch:
             return
-        verdicts = check_batch([c.text for c in batch], [ctx] * len(batch))
-        version = site_model_api.current_version_label()
+        rules = site_model_api.check_rules()
+        verdicts = check_batch([c.text for c in batch], [ctx] * len(batch), rules=rules)
         for comment, verdict in zip(batch, verdicts, strict=True):
             yield {
                 "line": comment.line,
@@ -182,7 +183,8 @@ def check_comments(
                 "decision": str(verdict.decision),
                 "reasons": [r.value for r in verdict.reasons],
                 "scores": _scores(verdict),
-                "model_version": site_model_api.version_from_verdict(verdict.to_dict()) or version,
+                "model_version": site_model_api.version_from_verdict(verdict.to_dict())
+                or site_model_api.BASE_LABEL,
             }
 
 

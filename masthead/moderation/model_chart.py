@@ -214,3 +214,56 @@ def pr_curve_svg(
         )
     body.append(f'<text x="{left}" y="16" font-weight="bold">{escape(title)}</text>')
     return _svg(width, height, title, body)
+
+
+def confusion_svg(
+    confusion: Mapping[str, Any], *, title: str = "Confusion on held-out decisions"
+) -> SafeString:
+    """A confusion matrix as a grid of shaded cells (rows = the moderators' label, columns =
+    the model's), from ``{"labels": [...], "matrix": [[int, ...], ...]}``."""
+    labels = (
+        [str(x) for x in confusion.get("labels") or []] if isinstance(confusion, Mapping) else []
+    )
+    matrix = confusion.get("matrix") if isinstance(confusion, Mapping) else None
+    n = len(labels)
+    cell, left, top = 44, 120, 100
+    width, height = left + cell * max(n, 1) + 20, top + cell * max(n, 1) + 30
+    body: list[str] = [f'<text x="8" y="16" font-weight="bold">{escape(title)}</text>']
+    rows: list[list[int]] = []
+    if isinstance(matrix, Sequence) and len(matrix) == n:
+        for row in matrix:
+            if not isinstance(row, Sequence) or len(row) != n:
+                rows = []
+                break
+            rows.append([int(v) if isinstance(v, int | float) and v >= 0 else 0 for v in row])
+    if not rows:
+        body.append('<text x="8" y="44">No confusion counts recorded for this version.</text>')
+        return _svg(max(width, 320), 60, title, body)
+    body.append(
+        f'<text x="{_f(left + cell * n / 2)}" y="32" text-anchor="middle">model says</text>'
+        f'<text x="8" y="{_f(top - 8)}">moderators said</text>'
+    )
+    for j, label in enumerate(labels):
+        x = left + j * cell + cell / 2
+        body.append(
+            f'<text x="{_f(x)}" y="{top - 6}" text-anchor="start" '
+            f'transform="rotate(-45 {_f(x)} {top - 6})">{escape(label)}</text>'
+        )
+    for i, row in enumerate(rows):
+        total = sum(row) or 1
+        y = top + i * cell
+        body.append(
+            f'<text x="{left - 6}" y="{_f(y + cell / 2 + 4)}" text-anchor="end">'
+            f"{escape(labels[i])}</text>"
+        )
+        for j, count in enumerate(row):
+            share = count / total
+            fill = "#007d7e" if i == j else "#cd4444"
+            body.append(
+                f'<rect x="{left + j * cell}" y="{y}" width="{cell - 2}" height="{cell - 2}" '
+                f'fill="{fill}" fill-opacity="{0.08 + 0.9 * share:.2f}">'
+                f"<title>{escape(labels[i])} judged {escape(labels[j])}: {count}</title></rect>"
+                f'<text x="{_f(left + j * cell + cell / 2 - 1)}" y="{_f(y + cell / 2 + 4)}" '
+                f'text-anchor="middle">{count}</text>'
+            )
+    return _svg(width, height, title, body)

@@ -231,9 +231,7 @@ def erase_member(user: Any) -> int:
 
     Returns the number of rows deleted. Later trainings never see them again.
     """
-    deleted, _ = LabelledDecision.objects.filter(
-        Q(member=user) | Q(comment__author=user)
-    ).delete()
+    deleted, _ = LabelledDecision.objects.filter(Q(member=user) | Q(comment__author=user)).delete()
     return deleted
 
 

@@ -118,7 +118,9 @@ def _changed() -> None:
     transaction.on_commit(active_changed)
 
 
-def promote(version: GuidelineModelVersion | int, actor: Any | None = None) -> GuidelineModelVersion:
+def promote(
+    version: GuidelineModelVersion | int, actor: Any | None = None
+) -> GuidelineModelVersion:
     """Make ``version`` the model deciding new comments (logged). Raises VersionError when
     it does not exist, is already active, or its file is missing or changed."""
     from masthead.moderation.models import DecisionAction
@@ -194,7 +196,8 @@ def rollback(actor: Any | None = None, to: GuidelineModelVersion | int | None = 
 
 
 def set_thresholds(
-    version: GuidelineModelVersion | int, thresholds: dict[str, dict[str, float | None]],
+    version: GuidelineModelVersion | int,
+    thresholds: dict[str, dict[str, float | None]],
     actor: Any | None = None,
 ) -> GuidelineModelVersion:
     """Replace ``version``'s thresholds (``{label: {"hold": t, "reject": t | None}}``,

@@ -153,7 +153,9 @@ _lock = threading.Lock()
 _installed: InstalledModel | None = None
 
 
-def install(model: Any | None, version: str = "", thresholds: Mapping[str, Any] | None = None) -> None:
+def install(
+    model: Any | None, version: str = "", thresholds: Mapping[str, Any] | None = None
+) -> None:
     """Make ``model`` the site model (None: back to the base model only). Thread-safe."""
     global _installed
     with _lock:
