@@ -40,7 +40,7 @@ from masthead.moderation.models import (
     WordKind,
 )
 from masthead.moderation.presentation import highlight, summarise
-from masthead.moderation.queue_order import ORDERS, least_sure_ids
+from masthead.moderation.queue_order import ORDERS, least_sure_ids, margin
 
 PERMISSION = "moderation.moderate_comments"
 PAGE_SIZE = 50
@@ -134,6 +134,7 @@ def _rows(comments: list[Comment], tab: str) -> list[dict[str, Any]]:
                 "member_status": status,
                 "reports": reasons_by_comment.get(comment.pk, []),
                 "report_count": getattr(comment, "report_count", 0),
+                "margin": getattr(comment, "threshold_margin", None),
             }
         )
     return rows
@@ -184,15 +185,23 @@ def queue(request: HttpRequest, tab: str = "pending") -> HttpResponse:
     order = _queue_order(request, tab)
     if order == "least-sure":
         conf = services.thresholds_for(None)
+        category_thresholds = site_model_api.category_thresholds()
         ids = least_sure_ids(
             qs,
-            site_model_api.category_thresholds(),
+            category_thresholds,
             conf.abuse_hold_score,
             conf.abuse_reject_score,
         )
         page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
         found = qs.filter(pk__in=list(page.object_list)).in_bulk()
         comments = [found[pk] for pk in page.object_list if pk in found]
+        for comment in comments:
+            comment.threshold_margin = margin(
+                comment.verdict,
+                category_thresholds,
+                conf.abuse_hold_score,
+                conf.abuse_reject_score,
+            )
     else:
         if order == "oldest":
             qs = qs.order_by("created_at", "id")

@@ -80,6 +80,7 @@ def test_pending_defaults_to_least_sure_first(
     # (|0.9-0.3| = 0.6, |0.5-0.95| = 0.45); the unscored comment comes last.
     assert listed_ids(html) == [near_reject.pk, near.pk, far.pk, unscored.pk]
     assert 'aria-current="page">Least sure first' in html
+    assert "Score 0.01 from a threshold" in html and "Score 0.02 from a threshold" in html
 
     html = mod_client.get(url, {"order": "oldest"}).content.decode()
     assert listed_ids(html) == [unscored.pk, near_reject.pk, near.pk, far.pk]
