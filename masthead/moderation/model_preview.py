@@ -57,6 +57,7 @@ class Preview:
     """Counts before/after, the changes between outcomes and a few examples of each."""
 
     since: datetime
+    rescore_limit: int = RESCORE_LIMIT
     total: int = 0
     from_stored: int = 0
     rescored: int = 0
@@ -124,7 +125,7 @@ def preview_thresholds(
     score_texts = score_texts or site_model_api.score_texts
     current = current if current is not None else site_model_api.active_thresholds()
     now = now or timezone.now()
-    out = Preview(since=now - timedelta(days=PREVIEW_DAYS))
+    out = Preview(since=now - timedelta(days=PREVIEW_DAYS), rescore_limit=RESCORE_LIMIT)
     rows = (
         Comment.objects.filter(created_at__gte=out.since, created_at__lte=now)
         .exclude(status=CommentStatus.DELETED)
@@ -141,7 +142,7 @@ def preview_thresholds(
         if scores:
             scored.append((pk, body, verdict, scores))
             out.from_stored += 1
-        elif len(to_rescore) < RESCORE_LIMIT:
+        elif len(to_rescore) < out.rescore_limit:
             to_rescore.append((pk, body, verdict))
         else:
             out.not_rescored += 1

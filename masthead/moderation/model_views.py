@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from masthead.moderation import model_chart, site_model_api
 from masthead.moderation.model_forms import ConfirmForm, ModelThresholdsForm
-from masthead.moderation.model_preview import PREVIEW_DAYS, RESCORE_LIMIT, preview_thresholds
+from masthead.moderation.model_preview import PREVIEW_DAYS, preview_thresholds
 from masthead.moderation.views import moderator_required
 
 METRIC_NAMES = ("precision", "recall", "f1", "support")
@@ -83,7 +83,6 @@ def _page_context(request: HttpRequest, active: Any, form: ModelThresholdsForm |
         "decisions_stored": site_model_api.decisions_stored(),
         "form": form,
         "preview_days": PREVIEW_DAYS,
-        "rescore_limit": RESCORE_LIMIT,
     }
 
 

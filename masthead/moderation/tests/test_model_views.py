@@ -455,3 +455,30 @@ def test_preview_keeps_other_rules_and_rescores_unscored(
     # comment (0.2, held at 0.5 now? no: published now, held at 0.05).
     assert "1 published → held" in html
     assert "refused → " not in html
+
+
+def test_preview_rescores_a_bounded_sample(
+    mod_client: Client,
+    member: Any,
+    make_comment: Any,
+    make_version: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from masthead.moderation import model_preview
+
+    make_version("site-1", active=True)
+    base_only = Verdict([RuleResult("abuse", score=0.2)]).to_dict()
+    now = timezone.now()
+    for i in range(3):
+        make_comment(member, f"comment {i}", verdict=base_only, created_at=now - timedelta(hours=i))
+    monkeypatch.setattr(model_preview, "RESCORE_LIMIT", 2)
+    seen: list[list[str]] = []
+
+    def fake_score(texts: list[str]) -> list[dict[str, float]]:
+        seen.append(list(texts))
+        return [{"abusive": 0.1}] * len(texts)
+
+    monkeypatch.setattr(site_model_api, "score_texts", fake_score)
+    html = _post(mod_client, "preview").content.decode()
+    assert seen == [["comment 0", "comment 1"]]  # the newest, at most RESCORE_LIMIT
+    assert "2 re-scored; 1 without scores not re-scored: at most 2 are re-scored" in html
