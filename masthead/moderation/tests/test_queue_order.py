@@ -158,3 +158,38 @@ def test_ranking_is_bounded(
     ids = queue_order.least_sure_ids(Comment.objects.all(), {}, 0.3, 0.95)
     # The two oldest are ranked; the rest follow oldest first, nothing is lost.
     assert ids == [b.pk, a.pk, c.pk]
+
+
+def test_reported_tab_most_reported_by_default_least_sure_on_request(
+    mod_client: Client, member: Any, other_member: Any, moderator: Any, make_comment: Any
+) -> None:
+    from masthead.comments.models import CommentStatus, Report
+
+    once = make_comment(
+        member, "reported once", status=CommentStatus.PUBLISHED, verdict=abuse_verdict(0.31)
+    )
+    twice = make_comment(
+        member, "reported twice", status=CommentStatus.PUBLISHED, verdict=abuse_verdict(0.05)
+    )
+    Report.objects.create(comment=once, reporter=other_member, reason="abuse")
+    Report.objects.create(comment=twice, reporter=other_member, reason="abuse")
+    Report.objects.create(comment=twice, reporter=moderator, reason="abuse")
+    url = reverse("moderation:queue", args=["reported"])
+    html = mod_client.get(url).content.decode()
+    assert listed_ids(html) == [twice.pk, once.pk]
+    assert 'aria-current="page">Most reported first' in html
+    html = mod_client.get(url, {"order": "least-sure"}).content.decode()
+    assert listed_ids(html) == [once.pk, twice.pk]
+    assert "2 reports" in html  # the report counts survive the re-ordering
+
+
+def test_rejected_tab_has_no_order_switch(
+    mod_client: Client, member: Any, make_comment: Any
+) -> None:
+    from masthead.comments.models import CommentStatus
+
+    make_comment(member, "gone", status=CommentStatus.REJECTED, verdict=abuse_verdict(0.3))
+    html = mod_client.get(
+        reverse("moderation:queue", args=["rejected"]), {"order": "least-sure"}
+    ).content.decode()
+    assert "Least sure first" not in html and "from a threshold" not in html
