@@ -187,3 +187,48 @@ def test_real_engine_end_to_end(tmp_path: Path) -> None:
     assert "abuse" in results[0]["scores"]
     assert results[1]["decision"] in ("hold", "reject")
     assert "LINKS" in results[1]["reasons"]
+
+
+class _FakeSiteModel:
+    """Stands in for a trained site model: "spam" for texts with a link word, else abuse
+    from the word "idiot"."""
+
+    labels = ("acceptable", "abusive", "spam")
+
+    def predict_scores(self, texts: list[str], base_rows: list[list[float]]) -> list[dict]:
+        out = []
+        for text in texts:
+            abusive = 0.8 if "idiot" in text else 0.05
+            spam = 0.9 if "buy" in text else 0.01
+            out.append({"acceptable": 1 - max(abusive, spam), "abusive": abusive, "spam": spam})
+        return out
+
+
+def test_site_model_version_and_category_scores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from masthead.moderation import site_model_api
+    from masthead.moderation.guidelines.pipeline import DEFAULT_RULES
+    from masthead.moderation.guidelines.rules import site_model
+
+    thresholds = {"abusive": {"hold": 0.5, "reject": 0.95}, "spam": {"hold": 0.5, "reject": 0.85}}
+    site_model.install(_FakeSiteModel(), "site-7", thresholds)
+    try:
+        monkeypatch.setattr(
+            site_model_api, "check_rules", lambda: site_model.site_rules(DEFAULT_RULES)
+        )
+        path = tmp_path / "c.txt"
+        path.write_text(
+            "The council approved the new bus route after a long debate.\n"
+            "You are an idiot and everyone at the meeting knows it.\n"
+            "Please buy our wonderful watches at a very low price today.\n",
+            "utf-8",
+        )
+        results, _ = run(str(path))
+    finally:
+        site_model.install(None)
+    assert [r["model_version"] for r in results] == ["site-7"] * 3
+    assert results[1]["scores"]["categories"]["abusive"] == 0.8
+    assert results[1]["decision"] == "hold" and "TOXIC" in results[1]["reasons"]
+    assert results[2]["decision"] == "reject" and "LINKS" in results[2]["reasons"]
+    assert results[0]["decision"] == "publish"
