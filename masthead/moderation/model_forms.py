@@ -1,4 +1,4 @@
-"""Forms of the "Guidelines model" admin page: per-category thresholds, promote, rollback."""
+"""Form of the "Guidelines model" admin page: the site model's per-category thresholds."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import Any
 
 from django import forms
 
-from masthead.moderation.forms import REASON_MAX
 
 #: The label that is never held or refused (no thresholds).
 ACCEPTABLE = "acceptable"
@@ -38,9 +37,6 @@ class ModelThresholdsForm(forms.Form):
 
     action = forms.ChoiceField(
         choices=[("preview", "Preview"), ("save", "Save")], widget=forms.HiddenInput
-    )
-    reason = forms.CharField(
-        required=False, max_length=REASON_MAX, label="Why (for the decision log)"
     )
 
     def __init__(
@@ -86,9 +82,3 @@ class ModelThresholdsForm(forms.Form):
             cat: {"hold": data[f"{cat}__hold"], "reject": data.get(f"{cat}__reject")}
             for cat in self.categories
         }
-
-
-class ConfirmForm(forms.Form):
-    """POST of a confirmation page: the moderator ticked nothing, but may give a reason."""
-
-    reason = forms.CharField(required=False, max_length=REASON_MAX)

@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from masthead.moderation import model_chart, site_model_api
-from masthead.moderation.model_forms import ConfirmForm, ModelThresholdsForm
+from masthead.moderation.model_forms import ModelThresholdsForm
 from masthead.moderation.model_preview import PREVIEW_DAYS, preview_thresholds
 from masthead.moderation.views import moderator_required
 
@@ -133,7 +133,6 @@ def promote_version(request: HttpRequest, pk: int) -> HttpResponse:
     if version is None:
         raise Http404("No such model version.")
     if request.method == "POST":
-        ConfirmForm(request.POST).is_valid()
         try:
             site_model_api.promote(version.pk, request.user)
         except site_model_api.version_error() as exc:

@@ -358,7 +358,7 @@ def test_threshold_validation(
 
 def test_save_thresholds_logs(mod_client: Client, moderator: Any, make_version: Any) -> None:
     v = make_version("site-1", active=True)
-    response = _post(mod_client, "save", abusive__hold="0.35", abusive__reject="", reason="too lax")
+    response = _post(mod_client, "save", abusive__hold="0.35", abusive__reject="")
     assert response.status_code == 302
     v.refresh_from_db()
     assert v.thresholds == {
