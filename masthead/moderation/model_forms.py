@@ -7,7 +7,6 @@ from typing import Any
 
 from django import forms
 
-
 #: The label that is never held or refused (no thresholds).
 ACCEPTABLE = "acceptable"
 
