@@ -32,7 +32,10 @@ Imported comments do **not** go through the comment guideline check: they were
 moderated on the old platform, and their old state is mapped as follows
 (``verdict`` records it): deleted/trash -> ``deleted``, spam -> ``spam``,
 unapproved (WXR ``0``, CSV ``pending``) -> ``pending``, approved -> ``published``.
-Pingbacks and trackbacks are skipped and counted.
+Pingbacks and trackbacks are skipped and counted. The old state also goes into the
+moderation decision store the site's guidelines model learns from
+(``masthead.moderation.learning.store.record_imported_comments``: the one call from this
+app into moderation).
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ from wagtail.models import Site
 from masthead.articles.models import StoryPage
 from masthead.comments.models import Comment, CommentStatus
 from masthead.core.page_cache import content_changed
+from masthead.moderation.learning.store import record_imported_comments
 
 from .html import clean_comment_html
 from .models import HeldComment, HeldThread, ImportedComment, ImportRun, LegacyAuthor
@@ -631,6 +635,11 @@ class _Importer:
             )
         r.imported += len(todo)
         comment_ids = fast_insert(Comment, _COMMENT_COLUMNS, comments, return_ids=True)
+        # The old platform's moderation state teaches the site's guidelines model.
+        record_imported_comments(
+            (pk, row[3], row[4], row[1], row[5])
+            for row, pk in zip(comments, comment_ids, strict=True)
+        )
         fast_insert(
             ImportedComment,
             _RECORD_COLUMNS,

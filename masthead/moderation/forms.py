@@ -9,7 +9,12 @@ from django.utils import timezone
 
 from masthead.comments.models import Comment
 from masthead.moderation.guidelines.base import ReasonCode
-from masthead.moderation.models import DecisionAction, ModerationSettings, WordKind
+from masthead.moderation.models import (
+    DecisionAction,
+    GuidelineLabel,
+    ModerationSettings,
+    WordKind,
+)
 from masthead.moderation.services import MAX_WORD_LENGTH
 
 REASON_MAX = 1000
@@ -35,6 +40,15 @@ class BulkActionForm(forms.Form):
         error_messages={"required": "Tick at least one comment first."},
     )
     reason = forms.CharField(required=False, max_length=REASON_MAX)
+    category = forms.ChoiceField(
+        required=False,
+        label="Rejected as",
+        choices=[
+            ("", "As the check found"),
+            *[(c.value, c.label) for c in GuidelineLabel if c != GuidelineLabel.ACCEPTABLE],
+        ],
+        help_text="What the site's own guidelines model learns from a rejection.",
+    )
 
 
 class MemberActionForm(forms.Form):

@@ -208,10 +208,13 @@ def _refused_for_rate(status: str, verdict: Any) -> bool:
 
 
 def engine_check(text: str, ctx: CheckContext) -> Verdict:
-    """Run the guideline engine (``pipeline.check_comment``). Tests monkeypatch this."""
+    """Run the guideline engine (``pipeline.check_comment``) with the site's own model in
+    place of the base abuse rule while one is active (``learning.runtime``). Tests
+    monkeypatch this."""
     from masthead.moderation.guidelines.pipeline import check_comment
+    from masthead.moderation.learning.runtime import check_rules
 
-    return check_comment(text, ctx)
+    return check_comment(text, ctx, rules=check_rules())
 
 
 def check_text(
@@ -269,7 +272,8 @@ def log_decision(
     user_name = display_name(user)
     if not user_name and comment is not None:
         user_name = comment.author_name
-    return ModerationDecision.objects.create(
+    verdict_data = _verdict_dict(verdict)
+    entry = ModerationDecision.objects.create(
         actor=actor,
         actor_name=display_name(actor),
         action=action,
@@ -278,9 +282,29 @@ def log_decision(
         user=user,
         user_name=user_name,
         reason=reason or "",
-        verdict=_verdict_dict(verdict),
+        verdict=verdict_data,
         details=details or {},
+        model_version=verdict_model_version(verdict_data),
     )
+    if comment is not None and action in (DecisionAction.APPROVE, DecisionAction.REJECT):
+        from masthead.moderation.learning.store import record_comment_outcome
+
+        record_comment_outcome(comment, action, actor)
+    return entry
+
+
+def verdict_model_version(verdict: dict[str, Any]) -> str:
+    """The guidelines model that made a stored verdict: the site model's version named in
+    its ``site_model`` result, "base" for other engine verdicts, "" without a verdict."""
+    results = verdict.get("results") if isinstance(verdict, dict) else None
+    if not results:
+        return ""
+    for r in results:
+        if isinstance(r, dict) and r.get("rule") == "site_model":
+            version = (r.get("details") or {}).get("version")
+            if version:
+                return str(version)[:32]
+    return "base"
 
 
 # --- Member actions --------------------------------------------------------------------------
@@ -412,8 +436,12 @@ def _decide(
     action: str,
     from_statuses: Sequence[str],
     to_status: str,
+    category: str = "",
 ) -> list[Comment]:
+    from masthead.moderation.learning.store import deciding
+
     ids = _comment_ids(comments)
+    source = "bulk" if len(set(ids)) > 1 else "queue"
     changed: list[Comment] = []
     actions = _comment_actions()
     wanted = Q(status__in=from_statuses)
@@ -424,23 +452,44 @@ def _decide(
     with transaction.atomic():
         pks = Comment.objects.filter(wanted, pk__in=ids).values_list("pk", flat=True).distinct()
         qs = Comment.objects.select_for_update().filter(pk__in=list(pks)).order_by("pk")
+        reported = _reported_ids(list(pks))
         for comment in qs:
-            if actions is not None:
-                # The comments app changes the status, resolves open reports and calls
-                # log_decision itself (one entry per comment).
-                fn = (
-                    actions.approve_comment
-                    if action == DecisionAction.APPROVE
-                    else actions.reject_comment
-                )
-                fn(comment, actor, reason)
-                comment.refresh_from_db()
-            else:
-                comment.status = to_status
-                comment.save(update_fields=["status"])
-                log_decision(actor, action, comment=comment, reason=reason)
+            with deciding("report" if comment.pk in reported else source, category):
+                _decide_one(comment, actor, reason, action, to_status, actions)
             changed.append(comment)
     return changed
+
+
+def _reported_ids(pks: list[int]) -> set[int]:
+    """Of ``pks``, the comments with open reader reports (their decision resolves them)."""
+    report = report_model()
+    if report is None or not pks:
+        return set()
+    qs = report.objects.filter(comment_id__in=pks)
+    if any(f.name == "resolved_at" for f in report._meta.get_fields()):
+        qs = qs.filter(resolved_at__isnull=True)
+    return set(qs.values_list("comment_id", flat=True))
+
+
+def _decide_one(
+    comment: Comment,
+    actor: AbstractBaseUser | None,
+    reason: str,
+    action: str,
+    to_status: str,
+    actions: Any | None,
+) -> None:
+    """Apply one approve/reject: through the comments app when it provides the actions
+    (it changes the status, resolves open reports and calls :func:`log_decision`, which
+    also records the decision for the site model), else directly here."""
+    if actions is not None:
+        fn = actions.approve_comment if action == DecisionAction.APPROVE else actions.reject_comment
+        fn(comment, actor, reason)
+        comment.refresh_from_db()
+    else:
+        comment.status = to_status
+        comment.save(update_fields=["status"])
+        log_decision(actor, action, comment=comment, reason=reason)
 
 
 def approve(
@@ -462,11 +511,17 @@ def approve(
 
 
 def reject(
-    comments: Iterable[Comment | int], actor: AbstractBaseUser | None, reason: str = ""
+    comments: Iterable[Comment | int],
+    actor: AbstractBaseUser | None,
+    reason: str = "",
+    category: str = "",
 ) -> list[Comment]:
     """Reject the given comments (instances or ids) that are pending, published or spam.
 
-    Others are skipped. Returns the comments changed; one log entry each.
+    ``category`` is the moderator's label for the site model (abusive, personal,
+    not_english, not_sentences, spam); empty: taken from the engine's reasons or the
+    reports (``learning.store.rejection_label``). Others are skipped. Returns the
+    comments changed; one log entry each.
     """
     return _decide(
         comments,
@@ -475,6 +530,7 @@ def reject(
         action=DecisionAction.REJECT,
         from_statuses=REJECTABLE,
         to_status=CommentStatus.REJECTED,
+        category=category,
     )
 
 

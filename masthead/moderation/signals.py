@@ -1,5 +1,6 @@
 """Signal handlers: drop the cached word lists when a word changes; log threshold
-changes made outside :func:`services.update_thresholds` (e.g. Wagtail's Settings page)."""
+changes made outside :func:`services.update_thresholds` (e.g. Wagtail's Settings page);
+erase a deleted member's texts from the guidelines model's decision store."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from masthead.accounts.signals import erase_personal_data
 from masthead.moderation.models import DecisionAction, ModerationSettings, ModerationWord
 
 
@@ -46,3 +48,14 @@ def _log_thresholds(
             reason="Changed on the Settings page (editor not recorded by Wagtail).",
             details={"changed": diff},
         )
+
+
+@receiver(erase_personal_data, dispatch_uid="masthead_moderation_erase_decisions")
+def _erase_decisions(sender: Any, user: Any, **kwargs: Any) -> None:
+    """Deleting an account removes the decisions about the member's texts from the store
+    the site's guidelines model learns from (so no later training sees them). Connected
+    before the comments app de-identifies the member's comments (app order), so the rows
+    found through those comments go too."""
+    from masthead.moderation.learning.store import erase_member
+
+    erase_member(user)

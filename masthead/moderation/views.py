@@ -253,8 +253,17 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
                 messages.error(request, error)
         return redirect(_safe_next(request, fallback))
     action = form.cleaned_data["action"]
-    fn = services.approve if action == "approve" else services.reject
-    changed = fn(form.cleaned_data["ids"], request.user, form.cleaned_data["reason"])
+    if action == "approve":
+        changed = services.approve(
+            form.cleaned_data["ids"], request.user, form.cleaned_data["reason"]
+        )
+    else:
+        changed = services.reject(
+            form.cleaned_data["ids"],
+            request.user,
+            form.cleaned_data["reason"],
+            category=form.cleaned_data["category"],
+        )
     skipped = len(form.cleaned_data["ids"]) - len(changed)
     verb = "Approved" if action == "approve" else "Rejected"
     messages.success(request, f"{verb} {len(changed)} comment{'s' if len(changed) != 1 else ''}.")

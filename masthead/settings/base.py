@@ -334,6 +334,11 @@ MASTHEAD_COMMENTS_DUPLICATE_WINDOW_SECONDS = envint(
 MASTHEAD_COMMENTS_PAGE_SIZE = envint(
     "MASTHEAD_COMMENTS_PAGE_SIZE", 50
 )  # top-level comments per page
+# --- The site's own guidelines model (masthead.moderation.learning) ----------------------
+# Retrain in the background after this many new moderator decisions (0: only by command);
+# each process re-reads the active model version this often (seconds).
+MASTHEAD_GUIDELINES_RETRAIN_EVERY = envint("MASTHEAD_GUIDELINES_RETRAIN_EVERY", 200)
+MASTHEAD_GUIDELINES_REFRESH_SECONDS = float(envstr("MASTHEAD_GUIDELINES_REFRESH_SECONDS", "5"))
 # --- Newsletters (masthead.newsletters; see docs/newsletters.md) --------------------------
 # Bulk mail goes From a different address than account mail (DEFAULT_FROM_EMAIL).
 MASTHEAD_NEWSLETTER_FROM = envstr(

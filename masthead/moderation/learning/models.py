@@ -71,6 +71,11 @@ class LabelledDecision(models.Model):
         on_delete=models.SET_NULL,
         related_name="labelled_decisions",
     )
+    base_scores = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The base engine's abuse scores of the text (features; filled at training).",
+    )
 
     class Meta:
         ordering = ["decided_at", "id"]

@@ -19,6 +19,7 @@ The model object needs ``labels`` (tuple of str) and
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from typing import Any
 
 from ..base import CheckContext, Decision, ReasonCode, RuleResult
 from .abuse import AbuseRule
+
+logger = logging.getLogger(__name__)
 
 ACCEPTABLE = "acceptable"
 #: Label -> reason code given when the site model holds or rejects for it.
@@ -188,7 +191,11 @@ class SiteModelRule:
         current = installed()
         if current is None or not texts:
             return base
-        probs = current.model.predict_scores(list(texts), [base_features(r) for r in base])
+        try:
+            probs = current.model.predict_scores(list(texts), [base_features(r) for r in base])
+        except Exception:  # noqa: BLE001 - a broken site model must not stop the checks
+            logger.exception("site model %s failed; the base abuse rule decides", current.version)
+            return base
         out = []
         for b, scores in zip(base, probs, strict=True):
             decision, codes, top = decide(scores, current.thresholds)
