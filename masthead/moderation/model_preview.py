@@ -1,9 +1,10 @@
 """Preview of a threshold change: how last month's comments would have been decided.
 
 For each comment of the last :data:`PREVIEW_DAYS` days that carries a guideline verdict,
-the site model's per-category scores are taken from the stored verdict; comments decided
-before the site model existed (no stored scores) are re-scored with the current model, at
-most :data:`RESCORE_LIMIT` of them (newest first), so the page stays fast.
+the site model's per-category scores are taken from the stored verdict when the version in
+use scored it; comments decided before (by the base model or another version) are re-scored
+with the current model, at most :data:`RESCORE_LIMIT` of them (newest first), so the page
+stays fast.
 
 The same scores are then decided twice by the learning package's own decision function:
 at the current thresholds and at the proposed ones. The other rules' outcome (gates, links,
@@ -118,12 +119,14 @@ def preview_thresholds(
     now: datetime | None = None,
     decide: Callable[[Mapping[str, float], Thresholds], Decision] | None = None,
     score_texts: Callable[[list[str]], list[dict[str, float]]] | None = None,
+    version: str | None = None,
 ) -> Preview:
     """Compare decisions at ``current`` (default: the active version's) and ``proposed``
     thresholds over the last :data:`PREVIEW_DAYS` days of comments (see module doc)."""
     decide = decide or site_model_api.decide
     score_texts = score_texts or site_model_api.score_texts
     current = current if current is not None else site_model_api.active_thresholds()
+    version = version if version is not None else site_model_api.current_version_label()
     now = now or timezone.now()
     out = Preview(since=now - timedelta(days=PREVIEW_DAYS), rescore_limit=RESCORE_LIMIT)
     rows = (
@@ -139,7 +142,7 @@ def preview_thresholds(
         if not isinstance(verdict, dict) or not verdict.get("results"):
             continue
         scores = site_model_api.scores_from_verdict(verdict)
-        if scores:
+        if scores and site_model_api.version_from_verdict(verdict) == version:
             scored.append((pk, body, verdict, scores))
             out.from_stored += 1
         elif len(to_rescore) < out.rescore_limit:

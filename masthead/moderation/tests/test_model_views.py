@@ -434,13 +434,23 @@ def test_preview_keeps_other_rules_and_rescores_unscored(
     too_long = Verdict(
         [
             RuleResult("length", Decision.REJECT, ReasonCode.TOO_LONG, "too long"),
-            RuleResult("site_model", score=0.1, details={"scores": {"abusive": 0.1}}),
+            RuleResult(
+                "site_model", score=0.1, details={"scores": {"abusive": 0.1}, "version": "site-1"}
+            ),
         ]
     ).to_dict()
     make_comment(member, "x" * 50, status=CommentStatus.REJECTED, verdict=too_long)
     base_only = Verdict([RuleResult("abuse", Decision.HOLD, ReasonCode.TOXIC, score=0.4)]).to_dict()
     make_comment(member, "scored by the base model", verdict=base_only)
     make_comment(member, "no verdict at all")  # imported, never checked: left out
+    by_older = Verdict(
+        [
+            RuleResult(
+                "site_model", score=0.9, details={"scores": {"abusive": 0.9}, "version": "site-0"}
+            )
+        ]
+    ).to_dict()
+    make_comment(member, "scored by an older version", verdict=by_older)
     seen: list[list[str]] = []
 
     def fake_score(texts: list[str]) -> list[dict[str, float]]:
@@ -449,11 +459,12 @@ def test_preview_keeps_other_rules_and_rescores_unscored(
 
     monkeypatch.setattr(site_model_api, "score_texts", fake_score)
     html = _post(mod_client, "preview", abusive__hold="0.05").content.decode()
-    assert seen == [["scored by the base model"]]
-    assert "2 comments compared" in html and "1 re-scored" in html
-    # The too-long comment stays refused however low the abuse threshold; the re-scored
-    # comment (0.2, held at 0.5 now? no: published now, held at 0.05).
-    assert "1 published → held" in html
+    # Scores stored by another version are not the current model's: re-scored too.
+    assert sorted(seen[0]) == ["scored by an older version", "scored by the base model"]
+    assert "3 comments compared" in html and "1 from stored scores, 2 re-scored" in html
+    # The too-long comment stays refused however low the abuse threshold; the two
+    # re-scored ones (0.2) are published at hold 0.5 and held at 0.05.
+    assert "2 published → held" in html
     assert "refused → " not in html
 
 
