@@ -220,6 +220,9 @@ class CheckContext:
         recent_texts: this author's recent comments (REPEAT_POST).
         thread_names: display names of other commenters in the thread.
         story_author_names: names of the story's author(s).
+        story_names: the story's own people and places (e.g. from
+            ``masking.story_names(headline, standfirst)``); masked like other
+            proper names, so they never decide language or abuse.
     """
 
     banned_words: Sequence[str] = ()
@@ -247,6 +250,7 @@ class CheckContext:
     recent_texts: Sequence[str] = ()
     thread_names: Sequence[str] = ()
     story_author_names: Sequence[str] = ()
+    story_names: Sequence[str] = ()
 
 
 @runtime_checkable

@@ -316,7 +316,7 @@ def _train(say: Any, min_decisions: int, promote_if_better: bool, limit: int | N
         + "  (in use)"
     )
     if better and promote_if_better:
-        versions.promote(version)
+        version = versions.promote(version)
         msg = f"{name} is better than {current_name} on the held-out decisions: promoted."
         status = "promoted"
     elif better:
