@@ -94,13 +94,23 @@ def parse_lines(lines: list[str]) -> list[InputComment]:
     return out
 
 
+def _delimiter(first_line: str) -> str:
+    """A comma, or the semicolon or tab a spreadsheet used when the header row has no comma."""
+    if "," not in first_line:
+        for candidate in (";", "\t"):
+            if candidate in first_line:
+                return candidate
+    return ","
+
+
 def parse_csv(lines: list[str], name: str) -> list[InputComment]:
-    """Rows of a CSV whose header has a ``text`` column (matched case-insensitively).
+    """Rows of a CSV whose header has a ``text`` column (matched case-insensitively),
+    separated by commas (or semicolons or tabs when the header row has no comma).
 
     Raises :class:`InputError` for an empty file, a header without ``text``, malformed CSV
     or rows too short to have a text cell (with their line numbers).
     """
-    reader = csv.reader(lines)
+    reader = csv.reader(lines, delimiter=_delimiter(lines[0] if lines else ""), strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -122,7 +132,12 @@ def parse_csv(lines: list[str], name: str) -> list[InputComment]:
         except StopIteration:
             break
         except csv.Error as exc:
-            raise InputError(f"{name} line {start}: not valid CSV ({exc}).") from exc
+            why = (
+                "a quoted text that starts here is never closed"
+                if "unexpected end of data" in str(exc)
+                else str(exc)
+            )
+            raise InputError(f"{name} line {start}: not valid CSV ({why}).") from exc
         if row:  # csv gives [] for a blank line
             if len(row) <= text_at:
                 short.append(start)
@@ -161,10 +176,10 @@ def _scores(verdict: Verdict) -> dict[str, Any]:
 def check_comments(
     comments: Iterable[InputComment], ctx: CheckContext | None = None
 ) -> Iterator[dict[str, Any]]:
-    """Yield one JSON-able result per comment: line, text, decision, reasons, scores and
-    the model version that decided (named in the site model's result, else "base" -- also
-    when an active version's file could not be loaded and the base model stood in), in
-    input order."""
+    """Yield one JSON-able result per comment, in input order: line, text, decision,
+    reasons, scores and the model version (the one named in the site model's result, else
+    the one in use -- "base" without a site model or when an active version's file could
+    not be loaded -- e.g. for a comment refused by a gate rule before any model ran)."""
     from masthead.moderation.guidelines.pipeline import check_batch
 
     ctx = ctx or CheckContext()
@@ -175,6 +190,7 @@ def check_comments(
             return
         rules = site_model_api.check_rules()
         verdicts = check_batch([c.text for c in batch], [ctx] * len(batch), rules=rules)
+        in_use = site_model_api.deciding_version()
         for comment, verdict in zip(batch, verdicts, strict=True):
             yield {
                 "line": comment.line,
@@ -183,8 +199,7 @@ def check_comments(
                 "decision": str(verdict.decision),
                 "reasons": [r.value for r in verdict.reasons],
                 "scores": _scores(verdict),
-                "model_version": site_model_api.version_from_verdict(verdict.to_dict())
-                or site_model_api.BASE_LABEL,
+                "model_version": site_model_api.version_from_verdict(verdict.to_dict()) or in_use,
             }
 
 

@@ -73,13 +73,15 @@ def _rate_row(
     row: dict[str, Any] = {"rule": "language", "dataset": dataset, "n": len(texts), key: value}
     row.update(target=f"{key} >= {goal:g}", value=value, met=value >= goal)
     misses = [t for t, p in zip(texts, pred, strict=True) if p != want_reject][:3]
-    row["note"] = (note + "; " if note else "") + "examples missed: " + " | ".join(
-        m[:90] for m in misses
+    row["note"] = (
+        (note + "; " if note else "") + "examples missed: " + " | ".join(m[:90] for m in misses)
     )
     return row
 
 
-def rows(data_dir: Path, read_trac: Any, read_olid: Any, hinglish_words: frozenset[str]) -> list[dict[str, Any]]:
+def rows(
+    data_dir: Path, read_trac: Any, read_olid: Any, hinglish_words: frozenset[str]
+) -> list[dict[str, Any]]:
     """The rows described in the module doc (sets that are absent are skipped)."""
     out: list[dict[str, Any]] = []
     hl = read_hinglid(data_dir)

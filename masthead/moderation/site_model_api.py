@@ -64,6 +64,14 @@ def current_version_label() -> str:
     return versions.active_name()
 
 
+def deciding_version() -> str:
+    """The version this process's engine uses now: the active one once loaded, or "base"
+    (also while an active version's file cannot be loaded and the base model stands in)."""
+    from masthead.moderation.learning import runtime
+
+    return runtime.model_version()
+
+
 def version_error() -> type[Exception]:
     """The exception the learning package raises with a message for the moderator."""
     from masthead.moderation.learning.versions import VersionError

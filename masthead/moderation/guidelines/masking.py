@@ -75,9 +75,7 @@ HONORIFICS = frozenset(
     "colonel col general gen major maj inspector sheikh saint st".split()
 )
 #: Capitalised words that are never names by themselves.
-NOT_NAMES = frozenset(
-    "i i'm i've i'll i'd ok okay tv".split()
-)
+NOT_NAMES = frozenset("i i'm i've i'll i'd ok okay tv".split())
 #: Above this share of capitalised words (of 4+), capitals are no evidence.
 TITLE_CASE_SHARE = 0.6
 
@@ -222,9 +220,7 @@ def _mask(text: str, names: tuple[str, ...]) -> MaskedText:
         for m in rx.finditer(text):
             if not any(a < m.end() and m.start() < b for a, b, _ in spans):
                 spans.append((m.start(), m.end(), kind))
-    tags = tuple(
-        w for a, b, k in spans if k == "hashtag" for w in split_hashtag(text[a:b])
-    )
+    tags = tuple(w for a, b, k in spans if k == "hashtag" for w in split_hashtag(text[a:b]))
     taken = sorted((a, b) for a, b, _ in spans)
 
     def free(a: int, b: int) -> bool:
@@ -247,7 +243,9 @@ def _mask(text: str, names: tuple[str, ...]) -> MaskedText:
     )
 
 
-def _name_runs(text: str, words: list[re.Match[str]], names: tuple[str, ...]) -> list[tuple[int, int]]:
+def _name_runs(
+    text: str, words: list[re.Match[str]], names: tuple[str, ...]
+) -> list[tuple[int, int]]:
     """``[start, end)`` of runs of name words among ``words``."""
     if not words:
         return []
@@ -263,7 +261,9 @@ def _name_runs(text: str, words: list[re.Match[str]], names: tuple[str, ...]) ->
     n_caps = sum(1 for w in ws if w[:1].isupper())
     caps_evidence = not (len(ws) >= 4 and n_caps / len(ws) >= TITLE_CASE_SHARE)
     honor = [
-        i > 0 and low[i - 1].rstrip(".") in HONORIFICS and words[i].start() - words[i - 1].end() <= 2
+        i > 0
+        and low[i - 1].rstrip(".") in HONORIFICS
+        and words[i].start() - words[i - 1].end() <= 2
         for i in range(len(ws))
     ]
     # First pass: words that are names on their own evidence.

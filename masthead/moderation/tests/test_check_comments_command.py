@@ -136,6 +136,23 @@ def test_csv_short_rows_named_by_line(tmp_path: Path, fake_batch: Any) -> None:
     assert fake_batch == []
 
 
+def test_csv_unclosed_quote_names_its_line(tmp_path: Path, fake_batch: Any) -> None:
+    path = tmp_path / "quote.csv"
+    path.write_text('text\nfine\n"never closed\nstill inside\n', "utf-8")
+    with pytest.raises(CommandError, match="line 3: not valid CSV .a quoted text that starts"):
+        run(str(path))
+    assert fake_batch == []
+
+
+def test_semicolon_csv_from_a_spreadsheet(tmp_path: Path, fake_batch: Any) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_text("id;text\n1;you idiot, with a comma\n", "utf-8")
+    results, _ = run(str(path))
+    assert [(r["id"], r["text"], r["decision"]) for r in results] == [
+        ("1", "you idiot, with a comma", "hold")
+    ]
+
+
 def test_bad_encoding_reports_line_numbers_and_prints_nothing(
     tmp_path: Path, fake_batch: Any
 ) -> None:
@@ -217,17 +234,22 @@ def test_site_model_version_and_category_scores(
         monkeypatch.setattr(
             site_model_api, "check_rules", lambda: site_model.site_rules(DEFAULT_RULES)
         )
+        monkeypatch.setattr(site_model_api, "deciding_version", lambda: "site-7")
         path = tmp_path / "c.txt"
         path.write_text(
             "The council approved the new bus route after a long debate.\n"
             "You are an idiot and everyone at the meeting knows it.\n"
-            "Please buy our wonderful watches at a very low price today.\n",
+            "Please buy our wonderful watches at a very low price today.\n"
+            "A bell \x07 rings.\n",
             "utf-8",
         )
         results, _ = run(str(path))
     finally:
         site_model.install(None)
-    assert [r["model_version"] for r in results] == ["site-7"] * 3
+    # The control-character comment is refused by a gate rule before any model runs; it
+    # still names the model in use.
+    assert [r["model_version"] for r in results] == ["site-7"] * 4
+    assert results[3]["reasons"] == ["CONTROL_CHARS"] and "categories" not in results[3]["scores"]
     assert results[1]["scores"]["categories"]["abusive"] == 0.8
     assert results[1]["decision"] == "hold" and "TOXIC" in results[1]["reasons"]
     assert results[2]["decision"] == "reject" and "LINKS" in results[2]["reasons"]
