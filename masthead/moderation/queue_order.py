@@ -20,9 +20,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
-from masthead.moderation import site_model_api
+from masthead.moderation import services, site_model_api
 
 #: The queue orders the moderator may choose; the first is the pending tab's default.
 ORDERS = {
@@ -32,6 +33,25 @@ ORDERS = {
 }
 #: Most comments ranked by margin in one request.
 MAX_SORTED = 5000
+#: Queue tabs where the moderator may choose the order (rejected is a history, newest first).
+ORDERED_TABS = ("pending", "reported")
+
+
+def chosen_order(tab: str, requested: str) -> str:
+    """The order for ``tab``: ``requested`` when it is one of :data:`ORDERS`, else the
+    tab's default (least sure first for pending; "" = the tab's own order otherwise)."""
+    if tab not in ORDERED_TABS:
+        return ""
+    if requested in ORDERS:
+        return requested
+    return "least-sure" if tab == "pending" else ""
+
+
+def order_choices(tab: str) -> list[tuple[str, str]]:
+    """``[(order, label)]`` offered on ``tab`` (the reported tab adds most reported first)."""
+    if tab == "reported":
+        return [("", "Most reported first"), *ORDERS.items()]
+    return list(ORDERS.items()) if tab in ORDERED_TABS else []
 
 
 def _num(value: Any) -> float | None:
@@ -108,3 +128,17 @@ def least_sure_ids(
     if len(ids) == MAX_SORTED:
         ids.extend(ordered.values_list("pk", flat=True)[MAX_SORTED:])
     return ids
+
+
+def least_sure_page(qs: QuerySet, number: Any, per_page: int) -> tuple[Page, list[Any]]:
+    """Page ``number`` of ``qs`` ordered least sure first, against the site's current
+    thresholds; each comment gets ``threshold_margin`` (None when it has no score)."""
+    conf = services.thresholds_for(None)
+    categories = site_model_api.category_thresholds()
+    hold, reject = conf.abuse_hold_score, conf.abuse_reject_score
+    page = Paginator(least_sure_ids(qs, categories, hold, reject), per_page).get_page(number)
+    found = qs.filter(pk__in=list(page.object_list)).in_bulk()
+    comments = [found[pk] for pk in page.object_list if pk in found]
+    for comment in comments:
+        comment.threshold_margin = margin(comment.verdict, categories, hold, reject)
+    return page, comments

@@ -24,7 +24,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from masthead.comments.models import Comment, CommentStatus
-from masthead.moderation import services, site_model_api
+from masthead.moderation import queue_order, services
 from masthead.moderation.forms import (
     BulkActionForm,
     MemberActionForm,
@@ -40,7 +40,6 @@ from masthead.moderation.models import (
     WordKind,
 )
 from masthead.moderation.presentation import highlight, summarise
-from masthead.moderation.queue_order import ORDERS, least_sure_ids, margin
 
 PERMISSION = "moderation.moderate_comments"
 PAGE_SIZE = 50
@@ -140,27 +139,6 @@ def _rows(comments: list[Comment], tab: str) -> list[dict[str, Any]]:
     return rows
 
 
-#: Tabs where the moderator may choose the order (the rejected tab is a history, newest first).
-ORDERED_TABS = ("pending", "reported")
-
-
-def _queue_order(request: HttpRequest, tab: str) -> str:
-    """The order asked for in ``?order=``; the pending tab defaults to least sure first,
-    the reported tab to most reported first ("")."""
-    if tab not in ORDERED_TABS:
-        return ""
-    order = request.GET.get("order", "")
-    if order in ORDERS:
-        return order
-    return "least-sure" if tab == "pending" else ""
-
-
-def _order_choices(tab: str) -> list[tuple[str, str]]:
-    if tab == "reported":
-        return [("", "Most reported first"), *ORDERS.items()]
-    return list(ORDERS.items()) if tab in ORDERED_TABS else []
-
-
 @require_GET
 @moderator_required
 def queue(request: HttpRequest, tab: str = "pending") -> HttpResponse:
@@ -182,26 +160,9 @@ def queue(request: HttpRequest, tab: str = "pending") -> HttpResponse:
             )
         if data["story"]:
             qs = qs.filter(story_id=data["story"])
-    order = _queue_order(request, tab)
+    order = queue_order.chosen_order(tab, request.GET.get("order", ""))
     if order == "least-sure":
-        conf = services.thresholds_for(None)
-        category_thresholds = site_model_api.category_thresholds()
-        ids = least_sure_ids(
-            qs,
-            category_thresholds,
-            conf.abuse_hold_score,
-            conf.abuse_reject_score,
-        )
-        page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
-        found = qs.filter(pk__in=list(page.object_list)).in_bulk()
-        comments = [found[pk] for pk in page.object_list if pk in found]
-        for comment in comments:
-            comment.threshold_margin = margin(
-                comment.verdict,
-                category_thresholds,
-                conf.abuse_hold_score,
-                conf.abuse_reject_score,
-            )
+        page, comments = queue_order.least_sure_page(qs, request.GET.get("page"), PAGE_SIZE)
     else:
         if order == "oldest":
             qs = qs.order_by("created_at", "id")
@@ -231,7 +192,7 @@ def queue(request: HttpRequest, tab: str = "pending") -> HttpResponse:
             "page": page,
             "rows": _rows(comments, tab),
             "order": order,
-            "orders": _order_choices(tab),
+            "orders": queue_order.order_choices(tab),
             "order_query": order_query.urlencode(),
             "filters": filters,
             "query": query.urlencode(),
