@@ -20,28 +20,16 @@ CHAR_FEATURES = 2**19
 WORD_FEATURES = 2**19
 #: Weight of the base engine's scores next to the unit-length TF-IDF blocks.
 BASE_WEIGHT = 2.0
-_URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_HANDLE_RE = re.compile(r"(?<!\w)@\w+")
 _SPACES = re.compile(r"\s+")
 
 
-def _mask_fallback(text: str) -> str:
-    text = _URL_RE.sub(" urltoken ", text)
-    text = _HANDLE_RE.sub(" @user ", text)
-    return text
-
-
 def prepare(text: str) -> str:
-    """The text as the vectorisers see it: URLs and @handles masked, spaces collapsed.
+    """The text as the vectorisers see it: @handles, #hashtags, URLs and proper names
+    replaced by the engine's placeholders (``guidelines.masking``), so that names never
+    decide on their own; spaces collapsed."""
+    from masthead.moderation.guidelines.masking import mask
 
-    Uses the engine's ``masking.mask`` (handles, hashtags, URLs, proper names) when the
-    guidelines package provides it.
-    """
-    try:
-        from masthead.moderation.guidelines.masking import mask_for_scoring as mask
-    except ImportError:
-        mask = _mask_fallback
-    return _SPACES.sub(" ", mask(text)).strip()
+    return _SPACES.sub(" ", mask(text).text).strip()
 
 
 def _vectorisers() -> tuple[Any, Any]:
