@@ -20,6 +20,18 @@ from masthead.moderation.guidelines.base import Decision, ReasonCode, RuleResult
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fresh_runtime() -> Any:
+    """The command asks the learning runtime for the rules, which caches what it loaded for
+    a few seconds; forget it afterwards so later tests load their own active version."""
+    from masthead.moderation.guidelines.rules import site_model
+    from masthead.moderation.learning import runtime
+
+    yield
+    site_model.install(None)
+    runtime._state.update(checked=float("-inf"), stamp=None)
+
+
 def _fake_verdict(text: str) -> Verdict:
     """HOLD as TOXIC with score 0.7 when the text contains "idiot", else publish (0.1)."""
     if "idiot" in text:
