@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path
 from django.views.generic import RedirectView
 
-from masthead.moderation import views
+from masthead.moderation import model_views, views
 
 app_name = "moderation"
 
@@ -23,4 +23,7 @@ urlpatterns = [
     path("words/<int:pk>/remove/", views.remove_word, name="remove-word"),
     path("thresholds/", views.thresholds, name="thresholds"),
     path("log/", views.decision_log, name="log"),
+    path("model/", model_views.model_page, name="model"),
+    path("model/versions/<int:pk>/promote/", model_views.promote_version, name="model-promote"),
+    path("model/rollback/", model_views.rollback_version, name="model-rollback"),
 ]

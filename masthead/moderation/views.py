@@ -24,7 +24,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from masthead.comments.models import Comment, CommentStatus
-from masthead.moderation import services
+from masthead.moderation import queue_order, services
 from masthead.moderation.forms import (
     BulkActionForm,
     MemberActionForm,
@@ -133,6 +133,7 @@ def _rows(comments: list[Comment], tab: str) -> list[dict[str, Any]]:
                 "member_status": status,
                 "reports": reasons_by_comment.get(comment.pk, []),
                 "report_count": getattr(comment, "report_count", 0),
+                "margin": getattr(comment, "threshold_margin", None),
             }
         )
     return rows
@@ -159,7 +160,16 @@ def queue(request: HttpRequest, tab: str = "pending") -> HttpResponse:
             )
         if data["story"]:
             qs = qs.filter(story_id=data["story"])
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    order = queue_order.chosen_order(tab, request.GET.get("order", ""))
+    if order == "least-sure":
+        page, comments = queue_order.least_sure_page(qs, request.GET.get("page"), PAGE_SIZE)
+    else:
+        if order == "oldest":
+            qs = qs.order_by("created_at", "id")
+        elif order == "newest":
+            qs = qs.order_by("-created_at", "-id")
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        comments = list(page.object_list)
     counts = {
         "pending": Comment.objects.filter(status=CommentStatus.PENDING).count(),
         "rejected": Comment.objects.filter(
@@ -169,6 +179,8 @@ def queue(request: HttpRequest, tab: str = "pending") -> HttpResponse:
     }
     query = request.GET.copy()
     query.pop("page", None)
+    order_query = query.copy()
+    order_query.pop("order", None)
     return render(
         request,
         "moderation/queue.html",
@@ -178,7 +190,10 @@ def queue(request: HttpRequest, tab: str = "pending") -> HttpResponse:
             "tab": tab,
             "tabs": [(key, label, counts[key]) for key, label in TABS.items()],
             "page": page,
-            "rows": _rows(list(page.object_list), tab),
+            "rows": _rows(comments, tab),
+            "order": order,
+            "orders": queue_order.order_choices(tab),
+            "order_query": order_query.urlencode(),
             "filters": filters,
             "query": query.urlencode(),
             "reports_available": _report_model() is not None,
