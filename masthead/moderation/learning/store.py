@@ -63,12 +63,12 @@ REPORT_LABELS: dict[str, str] = {
 }
 #: An imported comment's status (as the importer maps the old platform's state) -> label.
 #: ``pending`` (WXR ``comment_approved`` 0, CSV ``pending``) was never decided on the old
-#: platform and is not recorded; ``deleted`` (Disqus ``isDeleted``, WXR ``trash``) was
-#: removed by the old moderators and is recorded as abusive, the commonest reason.
+#: platform and is not recorded. Neither is ``deleted`` (Disqus ``isDeleted``, WXR
+#: ``trash``): Disqus marks a comment its own author removed the same way, and a trashed
+#: comment carries no reason, so calling it abusive would teach the model a guess.
 IMPORTED_STATUS_LABELS: dict[str, str] = {
     "published": GuidelineLabel.ACCEPTABLE,
     "spam": GuidelineLabel.SPAM,
-    "deleted": GuidelineLabel.ABUSIVE,
 }
 
 
