@@ -299,6 +299,10 @@ LOGGING = {
 # Free metered stories a month; staff can change them per site in Settings → Meter.
 MASTHEAD_METER_ANONYMOUS = envint("MASTHEAD_METER_ANONYMOUS", 3)
 MASTHEAD_METER_MEMBER = envint("MASTHEAD_METER_MEMBER", 10)
+# Anonymous meter rows are kept for this many months (this one included), then purged by
+# the task worker every MASTHEAD_METER_RETENTION_SECONDS (0: never; masthead.metering.retention).
+MASTHEAD_METER_ANONYMOUS_KEEP_MONTHS = envint("MASTHEAD_METER_ANONYMOUS_KEEP_MONTHS", 2)
+MASTHEAD_METER_RETENTION_SECONDS = float(envstr("MASTHEAD_METER_RETENTION_SECONDS", "3600"))
 MIDDLEWARE += ["masthead.metering.middleware.MeterMiddleware"]  # meter cookie + Cache-Control
 # Members' story pages from cached variants (masthead.core.member_pages); last, so Django's
 # session, auth, CSRF, security and meter middleware all run around it.
