@@ -12,6 +12,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from masthead.articles import feeds
 from masthead.articles.news_sitemap import news_sitemap
 from masthead.core import routing
+from masthead.core.views import robots_txt
 from masthead.core.page_cache import shared
 from masthead.search.views import search
 
@@ -33,6 +34,7 @@ urlpatterns = [
     path("feeds/", include(feed_patterns)),
     path("sitemap.xml", shared(sitemap), name="sitemap"),
     path("news-sitemap.xml", shared(news_sitemap), name="news-sitemap"),
+    path("robots.txt", robots_txt, name="robots-txt"),
     path("", include("masthead.membership_urls")),
     path("comments/", include("masthead.comments.urls")),
     path("newsletters/", include("masthead.newsletters.urls")),

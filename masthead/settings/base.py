@@ -301,6 +301,9 @@ MASTHEAD_METER_ANONYMOUS = envint("MASTHEAD_METER_ANONYMOUS", 3)
 MASTHEAD_METER_MEMBER = envint("MASTHEAD_METER_MEMBER", 10)
 # Anonymous meter rows are kept for this many months (this one included), then purged by
 # the task worker every MASTHEAD_METER_RETENTION_SECONDS (0: never; masthead.metering.retention).
+# Requests whose header lines add up to more bytes than this are answered 431
+# (masthead.core.open_web; granian's own limit is far higher).
+MASTHEAD_MAX_HEADER_BYTES = envint("MASTHEAD_MAX_HEADER_BYTES", 32 * 1024)
 MASTHEAD_METER_ANONYMOUS_KEEP_MONTHS = envint("MASTHEAD_METER_ANONYMOUS_KEEP_MONTHS", 2)
 MASTHEAD_METER_RETENTION_SECONDS = float(envstr("MASTHEAD_METER_RETENTION_SECONDS", "3600"))
 MIDDLEWARE += ["masthead.metering.middleware.MeterMiddleware"]  # meter cookie + Cache-Control
