@@ -12,8 +12,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 from masthead.articles import feeds
 from masthead.articles.news_sitemap import news_sitemap
 from masthead.core import routing
-from masthead.core.views import robots_txt
 from masthead.core.page_cache import shared
+from masthead.core.views import robots_txt
 from masthead.search.views import search
 
 feed_patterns = (
