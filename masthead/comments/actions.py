@@ -197,6 +197,15 @@ def _check_text(raw: str) -> tuple[str, list[str], PostResult | None]:
     return cleaned.text, notes, None
 
 
+_RATE_REASONS = frozenset({"RATE_LIMIT", "DAILY_LIMIT"})
+
+
+def _refused_for_rate(verdict: Verdict) -> bool:
+    """Whether the guidelines refused a post only for its rate (too fast, day's cap)."""
+    reasons = {str(getattr(r, "value", r)) for r in verdict.reasons}
+    return bool(reasons) and reasons <= _RATE_REASONS
+
+
 def _status_for(verdict: Verdict) -> str:
     return {Decision.PUBLISH: PUBLISHED, Decision.HOLD: PENDING}.get(verdict.decision, REJECTED)
 
@@ -314,6 +323,18 @@ def post_comment(
     if verdict is None:
         verdict = check_comment_text(text, author, story, parent)
     status = _status_for(verdict)
+    if status == REJECTED and _refused_for_rate(verdict):
+        # Too fast or over the day's cap says nothing about the text: the writer gets the
+        # refusal and the text back, and nothing is stored, so one member firing 100 posts
+        # in 5 s does not add 100 rows to the moderation queue.
+        return PostResult(
+            comment=None,
+            verdict=verdict,
+            status=REJECTED,
+            message=_message_for(REJECTED, verdict),
+            body=text,
+            notes=notes,
+        )
     comment = Comment(
         story=story,
         parent=parent,
