@@ -442,8 +442,10 @@ def delete_own_comment(user: Any, comment: Comment) -> ActionResult:
 def react(user: Any, comment: Comment, value: int) -> ActionResult:
     """Like (+1), dislike (-1) or clear (0) ``comment`` for ``user``.
 
-    One reaction per member per comment (database constraint). Sending the value
-    the member already gave clears it (a toggle). Counts on the comment change
+    One reaction per member per comment (database constraint). Each request states
+    the reaction the member wants (the page's buttons send ``clear`` for a pressed
+    one), so sending the same value twice -- a double click, a resubmitted form --
+    leaves it as it is instead of toggling it off. Counts on the comment change
     with ``F()`` updates in the same transaction. ``data`` carries
     ``{"like_count", "dislike_count", "value"}``.
     """
@@ -477,7 +479,9 @@ def react(user: Any, comment: Comment, value: int) -> ActionResult:
                     new_value = Reaction.objects.get(comment=comment, user=user).value
                 else:
                     bump(value, +1)
-        elif value == 0 or existing.value == value:
+        elif existing.value == value:
+            pass  # already so: the same intent again changes nothing
+        elif value == 0:
             existing.delete()
             bump(existing.value, -1)
             new_value = 0
