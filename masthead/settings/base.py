@@ -25,6 +25,10 @@ SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 WAGTAILADMIN_BASE_URL = SITE_URL
 MASTHEAD_SITE_NAME = envstr("MASTHEAD_SITE_NAME", "The Masthead Ledger")
 WAGTAIL_SITE_NAME = MASTHEAD_SITE_NAME
+# Admin avatars: the editor's uploaded picture, else Wagtail's own default image. Not
+# Gravatar: the admin would show a broken image off line (or on a network that blocks
+# it), and every admin page would send a hash of each editor's address to a third party.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 MASTHEAD_SHARED_DATA = Path(envstr("MASTHEAD_SHARED_DATA", str(PROJECT_DIR.parent / "shared")))
 
 INSTALLED_APPS = [
