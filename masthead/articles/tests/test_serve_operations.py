@@ -126,3 +126,62 @@ def test_the_worker_logs_at_the_site_level_not_every_task() -> None:
     Command().configure_logging(2)  # -v 2 still shows every task
     assert logging.getLogger("django_tasks_db").level == logging.DEBUG
     Command().configure_logging(1)
+
+
+def test_ctrl_c_stops_serve_and_its_children_cleanly(tmp_path) -> None:
+    """The real ``manage.py serve`` on a fresh SQLite site: SIGINT to the whole process
+    group (what Ctrl-C sends) stops granian and the worker without a forced kill."""
+    import os
+    import shutil
+    import signal
+    import socket
+
+    if not shutil.which("granian", path=os.path.dirname(sys.executable)):
+        pytest.skip("granian is not installed in this environment")
+    root = Path(settings.PROJECT_DIR)
+    env = {
+        **os.environ,
+        "MASTHEAD_DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "masthead.settings.base",
+        "MASTHEAD_GC_FREEZE": "0",
+    }
+    env.pop("DATABASE_URL", None)
+    subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=root,
+        env=env,
+        check=True,
+        timeout=600,
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(  # noqa: S603
+            [sys.executable, "manage.py", "serve", "--port", str(port), "--workers", "1"],
+            cwd=root,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            process_group=0,
+        )
+        try:
+            deadline = time.monotonic() + 180
+            while "Stop with Ctrl-C" not in log.read_text():
+                assert proc.poll() is None, log.read_text()[-2000:]
+                assert time.monotonic() < deadline, "serve did not start"
+                time.sleep(0.5)
+            os.killpg(proc.pid, signal.SIGINT)
+            proc.wait(timeout=30)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+    text = log.read_text()
+    assert proc.returncode == 0, text[-2000:]
+    assert "refused to gracefully stop" not in text
+    assert "Granian shutdown completed" in text
+    # nothing left listening on the port
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", port))
