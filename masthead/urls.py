@@ -29,6 +29,7 @@ feed_patterns = (
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("accounts/", include("masthead.accounts.allauth_urls")),  # before allauth's own
     path("accounts/", include("allauth.urls")),
     path("search/", search, name="search"),
     path("feeds/", include(feed_patterns)),
@@ -38,6 +39,7 @@ urlpatterns = [
     path("", include("masthead.membership_urls")),
     path("comments/", include("masthead.comments.urls")),
     path("newsletters/", include("masthead.newsletters.urls")),
+    path("notifications/", include("masthead.notifications.urls")),
 ]
 
 if settings.DEBUG:

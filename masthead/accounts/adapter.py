@@ -1,17 +1,21 @@
-"""allauth adapter: create the reader's profile at sign-up."""
+"""allauth adapter: the reader's profile at sign-up, and every account email in the
+paper's voice with links on ``SITE_URL`` (never on the request's Host header)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
-from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.encoding import force_str
+
+from masthead.accounts.display import site_absolute, user_display, user_owns
 
 
 @dataclass(frozen=True)
@@ -39,15 +43,46 @@ class MastheadAccountAdapter(DefaultAccountAdapter):
         return super().clean_email(email)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        """allauth's emails greet the reader from the paper ("Hello from The Masthead
-        Ledger!"), whatever host and port the site is served on."""
-        if "current_site" not in context:
-            site = get_current_site(allauth_context.request)
-            context = {
-                **context,
-                "current_site": NewsroomSite(settings.MASTHEAD_SITE_NAME, site.domain),
+        """allauth's emails speak as the paper (``MASTHEAD_SITE_NAME``) and every link in
+        them starts with ``SITE_URL``, whatever Host header the request came with."""
+        request = allauth_context.request
+        origin = request.build_absolute_uri("/").rstrip("/") if request is not None else ""
+        fixed: dict[str, Any] = {}
+        for key, value in context.items():
+            if isinstance(value, str) and origin and value.startswith(origin + "/"):
+                value = site_absolute(value[len(origin) :])
+            fixed[key] = value
+        user = fixed.get("user")
+        # Greet by name only at an address the account has proven: a confirmation sent
+        # to an address someone typed in tells that inbox nothing about the account.
+        greet = user is not None and user_owns(user, email)
+        fixed.update(
+            {
+                "current_site": NewsroomSite(
+                    settings.MASTHEAD_SITE_NAME, urlsplit(settings.SITE_URL).netloc
+                ),
+                "site_name": settings.MASTHEAD_SITE_NAME,
+                "site_url": settings.SITE_URL,
+                "reader_name": user_display(user) if greet else "",
             }
-        super().send_mail(template_prefix, email, context)
+        )
+        super().send_mail(template_prefix, email, fixed)
+
+    def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation: Any) -> str:
+        """The confirmation link, on ``SITE_URL``."""
+        return site_absolute(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        """The password-reset link, on ``SITE_URL``."""
+        return site_absolute(super().get_reset_password_from_key_url(key))
+
+    def pre_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> Any:
+        """Sign in with the user row as it is now: proving an address may have just
+        discarded the password (:mod:`masthead.accounts.ownership`), and the session
+        must carry the hash of the current one."""
+        if user.pk:
+            user.refresh_from_db(fields=["password", "is_active"])
+        return super().pre_login(request, user, **kwargs)
 
     def format_email_subject(self, subject: str) -> str:
         """``[<paper's name>] subject`` unless ``ACCOUNT_EMAIL_SUBJECT_PREFIX`` is set."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from allauth.account.decorators import reauthentication_required
+from allauth.account.views import password_change as allauth_password_change
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -41,8 +42,10 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@reauthentication_required
 def export(request: HttpRequest) -> HttpResponse:
-    """POST → ``masthead-data.json``: everything held about the reader."""
+    """POST → ``masthead-data.json``: everything held about the reader, after
+    re-authentication (allauth replays the POST once the reader has confirmed)."""
     data = services.export_personal_data(request.user)
     response = HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
@@ -68,3 +71,8 @@ def delete(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect("/")
         return TemplateResponse(request, "accounts/delete.html", {"form": form}, status=400)
     return TemplateResponse(request, "accounts/delete.html", {"form": form})
+
+
+#: allauth's "change password", after re-authentication (password or emailed code), so
+#: a stolen session cannot change it; allauth's form still asks for the current one.
+password_change = login_required(reauthentication_required(allauth_password_change))

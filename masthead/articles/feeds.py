@@ -39,7 +39,14 @@ class SiteFeed(Feed):
         )
 
     def link(self, obj: SectionPage | None) -> str:
-        return "/" if obj is None else obj.url
+        """On ``SITE_URL``, never on the request's Host header."""
+        return settings.SITE_URL + ("/" if obj is None else obj.url)
+
+    def get_feed(self, obj: SectionPage | None, request: HttpRequest):  # noqa: ANN201
+        """The feed's own address (Atom ``rel="self"``) on ``SITE_URL`` too."""
+        feed = super().get_feed(obj, request)
+        feed.feed["feed_url"] = settings.SITE_URL + request.path
+        return feed
 
     def description(self, obj: SectionPage | None) -> str:
         return f"Latest stories from {self.title(obj)}"
@@ -69,7 +76,7 @@ class SiteFeed(Feed):
         return item.standfirst
 
     def item_link(self, item: StoryPage) -> str:
-        return item.url
+        return settings.SITE_URL + item.url
 
     def item_guid(self, item: StoryPage) -> str:
         return settings.SITE_URL + item.url

@@ -30,6 +30,7 @@ from wagtail.snippets.models import register_snippet
 
 from masthead.articles.blocks import StoryBodyBlock
 from masthead.articles.dates import dateline_text
+from masthead.articles.editorial import revised_at_for_save
 from masthead.core.page_cache import mark_shared
 
 
@@ -43,6 +44,14 @@ class AccessLevel(models.TextChoices):
     FREE = "free", "Free to everyone"
     METERED = "metered", "Metered (counts towards free stories)"
     SUBSCRIBERS = "subscribers", "Subscribers only"
+
+
+class CommentsMode(models.TextChoices):
+    """How a story's comment window is decided (read by ``masthead.comments.services``)."""
+
+    DEFAULT = "default", "Site default (closes a set number of days after publication)"
+    OPEN = "open", "Keep open (until the date below, or indefinitely when it is empty)"
+    CLOSED = "closed", "Closed"
 
 
 def effective_access_level(value: str | None) -> str:
@@ -196,7 +205,25 @@ class StoryPage(Page):
     access_level = models.CharField(
         max_length=20, choices=AccessLevel.choices, default=AccessLevel.METERED
     )
-    comments_open = models.BooleanField(default=True)
+    comments_mode = models.CharField(
+        "Comments",
+        max_length=10,
+        choices=CommentsMode.choices,
+        default=CommentsMode.DEFAULT,
+        help_text="Keep the thread open past the site's window, or close it early.",
+    )
+    comments_open_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="With 'Keep open': the thread closes at this time (empty: stays open).",
+    )
+    revised_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When an editorial change (headline, standfirst, body, lead photo, "
+        "dateline place) was last published; drives 'Updated' on the dateline.",
+    )
     external_id = models.CharField(
         max_length=200,
         blank=True,
@@ -231,7 +258,10 @@ class StoryPage(Page):
     settings_panels = [
         *Page.settings_panels,
         FieldPanel("access_level"),
-        FieldPanel("comments_open"),
+        MultiFieldPanel(
+            [FieldPanel("comments_mode"), FieldPanel("comments_open_until")],
+            heading="Comment thread",
+        ),
     ]
     search_fields = [
         *Page.search_fields,
@@ -266,13 +296,18 @@ class StoryPage(Page):
 
     @property
     def display_updated(self):  # noqa: ANN201 - datetime | None
-        """Aware datetime printed as 'Updated', or ``None`` when there is none to show."""
+        """Aware datetime printed as 'Updated', or ``None`` when there is none to show.
+
+        An editor's explicit ``updated_at`` wins; otherwise the last published editorial
+        change (``revised_at``). A publish that changes only the access level, comment
+        settings or tags is not an update, so ``last_published_at`` is not used.
+        """
         if self.updated_at:
             return self.updated_at
         published = self.display_published
-        last = self.last_published_at
-        if published and last and last - published > timedelta(minutes=1):
-            return last
+        revised = self.revised_at
+        if published and revised and revised - published > timedelta(minutes=1):
+            return revised
         return None
 
     @property
@@ -367,6 +402,11 @@ class StoryPage(Page):
         )
         if entitlement is not None and slot in content:
             from masthead.core.fragments import render_stamps
+            from masthead.metering.services import Reason
+
+            # A lead-in drawn for a request that never counts (HEAD, prefetch) is
+            # never offered to a cache: no reading request would be served it.
+            private = private or entitlement.reason == Reason.NOT_COUNTED
 
             level = self.effective_access_level
             stamps = render_stamps(self.pk, request)
@@ -391,10 +431,23 @@ class StoryPage(Page):
         super().clean()
         if self.access_level not in AccessLevel.values:
             raise ValidationError({"access_level": f"Unknown access level {self.access_level!r}."})
+        if self.comments_open_until and self.comments_mode != CommentsMode.OPEN:
+            raise ValidationError(
+                {
+                    "comments_open_until": "A closing time only applies with 'Keep open': "
+                    "choose 'Keep open' or clear the time."
+                }
+            )
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.access_level not in AccessLevel.values:
             raise ValidationError({"access_level": f"Unknown access level {self.access_level!r}."})
         if self.published_at is None and self.live:
             self.published_at = self.first_published_at or timezone.now()
+        update_fields = kwargs.get("update_fields")
+        revised_at = revised_at_for_save(self, update_fields)
+        if revised_at != self.revised_at:
+            self.revised_at = revised_at
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "revised_at"}
         super().save(*args, **kwargs)

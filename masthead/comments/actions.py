@@ -25,6 +25,7 @@ from django.utils import timezone
 from masthead.comments.models import Comment, CommentStatus, Reaction, Report, ReportReason
 from masthead.comments.moderation_adapter import check_comment_text
 from masthead.comments.services import clean_body, display_name, thread_state
+from masthead.comments.signals import comment_status_changed
 from masthead.core.page_cache import content_changed
 from masthead.moderation.guidelines.base import Decision, Verdict
 
@@ -436,6 +437,7 @@ def delete_own_comment(user: Any, comment: Comment) -> ActionResult:
     Comment.objects.filter(pk=comment.pk).update(status=CommentStatus.DELETED)
     comment.status = CommentStatus.DELETED
     content_changed([comment.author_id], [comment.story_id])
+    comment_status_changed.send(sender=Comment, comment=comment)
     return ActionResult(True, "Your comment is deleted.")
 
 
@@ -556,6 +558,7 @@ def _decide(comment: Comment, moderator: Any, status: str, action: str, note: st
         Comment.objects.filter(pk=comment.pk).update(status=status)
         comment.status = status
         content_changed([comment.author_id], [comment.story_id])
+        comment_status_changed.send(sender=Comment, comment=comment)
         Report.objects.open().filter(comment=comment).update(
             resolved_at=timezone.now(), resolved_by=moderator
         )

@@ -17,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from masthead.articles.models import CommentsMode
 from masthead.comments.models import Comment, CommentSettings, CommentStatus, Reaction
 
 # --- text -------------------------------------------------------------------------------
@@ -144,16 +145,41 @@ def site_comment_settings(story: Any) -> CommentSettings | None:
     return CommentSettings.for_site(site) if site else None
 
 
+def window_closes_at(story: Any) -> datetime | None:
+    """When ``story``'s thread closes by time, or ``None`` when it never does.
+
+    The story's comment setting (its admin settings tab) decides: "Keep open" closes at
+    its ``comments_open_until`` (never when empty); the site default closes
+    ``MASTHEAD_COMMENTS_CLOSE_AFTER_DAYS`` after publication (never when 0). A closed
+    story is handled by :func:`thread_state` before the time is asked.
+    """
+    if story.comments_mode == CommentsMode.OPEN:
+        return story.comments_open_until
+    days = settings.MASTHEAD_COMMENTS_CLOSE_AFTER_DAYS
+    published = story.display_published
+    if days and published:
+        return published + timedelta(days=days)
+    return None
+
+
+def _closed_by_time_reason(story: Any) -> str:
+    if story.comments_mode == CommentsMode.OPEN:
+        return "Comments on this story are now closed."
+    days = settings.MASTHEAD_COMMENTS_CLOSE_AFTER_DAYS
+    return f"Comments closed {days} days after this story was published."
+
+
 def thread_state(story: Any, now: datetime | None = None) -> ThreadState:
     """Decide whether ``story`` takes new comments and replies at ``now``.
 
-    Checked in this order: the story's own switch (``comments_open``), the site
-    switch and closed sections (Settings → Comments), auto-close
-    ``MASTHEAD_COMMENTS_CLOSE_AFTER_DAYS`` after publication, and quiet hours
-    (``MASTHEAD_COMMENTS_QUIET_HOURS`` in the site time zone).
+    The one place that says "closed". Checked in this order: the story's own setting
+    (``comments_mode`` "closed"), the site switch and closed sections (Settings →
+    Comments), the story's time window (:func:`window_closes_at`: the site's
+    ``MASTHEAD_COMMENTS_CLOSE_AFTER_DAYS`` or the story's "Keep open" time), and quiet
+    hours (``MASTHEAD_COMMENTS_QUIET_HOURS`` in the site time zone).
     """
     now = now or timezone.now()
-    if not story.comments_open:
+    if story.comments_mode == CommentsMode.CLOSED:
         return ThreadState(False, "Comments are closed on this story.")
     site_settings = site_comment_settings(story)
     if site_settings is not None:
@@ -164,15 +190,9 @@ def thread_state(story: Any, now: datetime | None = None) -> ThreadState:
             and site_settings.closed_sections.filter(pk=story.get_parent().pk).exists()
         ):
             return ThreadState(False, "Comments are closed on stories in this section.")
-    closes_at = None
-    days = settings.MASTHEAD_COMMENTS_CLOSE_AFTER_DAYS
-    published = story.display_published
-    if days and published:
-        closes_at = published + timedelta(days=days)
-        if now >= closes_at:
-            return ThreadState(
-                False, f"Comments closed {days} days after this story was published."
-            )
+    closes_at = window_closes_at(story)
+    if closes_at is not None and now >= closes_at:
+        return ThreadState(False, _closed_by_time_reason(story))
     window = parse_quiet_hours(settings.MASTHEAD_COMMENTS_QUIET_HOURS)
     if in_quiet_hours(now, window):
         start, end = window  # type: ignore[misc]
@@ -198,9 +218,8 @@ def anonymous_thread_key(request: Any, story: Any, now: datetime | None = None) 
     if sort not in SORTS:
         sort = DEFAULT_SORT
     cpage = (request.GET.get("cpage") or "1")[:12] if request is not None else "1"
-    days = settings.MASTHEAD_COMMENTS_CLOSE_AFTER_DAYS
-    published = story.display_published
-    aged = bool(days and published and now >= published + timedelta(days=days))
+    closes_at = window_closes_at(story)
+    aged = bool(closes_at is not None and now >= closes_at)
     quiet = bool(in_quiet_hours(now, parse_quiet_hours(settings.MASTHEAD_COMMENTS_QUIET_HOURS)))
     return f"{sort}:{cpage}:{int(aged)}:{int(quiet)}"
 

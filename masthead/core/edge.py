@@ -58,6 +58,7 @@ from masthead.core.page_cache import (
     story_page_key,
     story_pointer,
 )
+from masthead.metering.purpose import is_prefetch
 
 logger = logging.getLogger(__name__)
 
@@ -136,8 +137,10 @@ class EdgeCache:
 
     # --- WSGI ---------------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        if environ.get("REQUEST_METHOD") != "GET" or not cacheable_query(
-            environ.get("QUERY_STRING", "")
+        if (
+            environ.get("REQUEST_METHOD") != "GET"
+            or not cacheable_query(environ.get("QUERY_STRING", ""))
+            or is_prefetch(environ)  # never counts: Django decides without counting
         ):
             return self.app(environ, start_response)
         raw_cookie = environ.get("HTTP_COOKIE", "")

@@ -51,6 +51,7 @@ from masthead.core.page_cache import (
     story_page_key,
     story_pointer,
 )
+from masthead.metering.purpose import is_prefetch
 
 SNAPSHOT_TTL = 60  # seconds; bounds what a change without a signal (bulk update) can leave
 SNAPSHOT_PREFIX = "masthead:member-snapshot:"
@@ -286,6 +287,7 @@ class MemberPageMiddleware:
         user = getattr(request, "user", None)
         if (
             request.method != "GET"
+            or is_prefetch(request.META)  # never counts: Django decides without counting
             or user is None
             or not user.is_authenticated
             or not cacheable_query(request.META.get("QUERY_STRING", ""))

@@ -19,6 +19,14 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     ``reason`` (Django's) is not shown to readers. The response is never cached
     (rendered for this request only; Django marks CSRF failures as such).
     """
+    from masthead.core.json_errors import json_error, wants_json
+
+    if wants_json(request):  # a script's fetch: a body it can read, same status
+        return json_error(
+            403,
+            "Your page's security check has expired. Reload the page and try again.",
+            code="csrf",
+        )
     response = TemplateResponse(request, "403_csrf.html", {}, status=403)
     response["Cache-Control"] = "no-store"
     return response

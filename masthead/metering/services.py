@@ -56,6 +56,7 @@ from masthead.metering.models import (
     default_anonymous_limit,
     default_member_limit,
 )
+from masthead.metering.purpose import purpose_of
 
 COOKIE_NAME = "masthead_meter"
 COOKIE_SALT = "masthead.metering.anonymous-meter"
@@ -78,6 +79,10 @@ class Reason:
     ALREADY_COUNTED = "already_counted"
     COUNTED = "counted"
     WOULD_COUNT = "would_count"  # a peek (record=False) with free stories left
+    # The body was asked for on a request that never counts (HEAD, prefetch, a page
+    # drawn again after a failed form) and reading it in full would have used a free
+    # story: the reader gets the lead-in, and nothing is counted.
+    NOT_COUNTED = "not_counted"
     METER_EXHAUSTED = "meter_exhausted"
     SUBSCRIBERS_ONLY = "subscribers_only"
 
@@ -585,25 +590,29 @@ def decide(request: HttpRequest, story: Any, *, record: bool = True) -> Entitlem
     """THE entitlement function: may the reader behind ``request`` read ``story`` in full?
 
     ``story`` needs ``pk`` and ``access_level`` (a :class:`~masthead.articles.models.StoryPage`).
+
+    :param record: ``True`` when the body is about to be shown (a story page);
+        ``False`` for a side-effect-free peek that shows no body (a reading list
+        saying "opening it uses a free story": :data:`Reason.WOULD_COUNT`).
+
+    When the body is to be shown but the request's :class:`~masthead.metering.purpose.Purpose`
+    never counts (HEAD, a prefetch or prerender, the page drawn again after a POST),
+    nothing is counted and a read that *would* have counted is answered with the
+    lead-in (:data:`Reason.NOT_COUNTED`): gated text is only ever shown to a reader
+    who is entitled to it or whose read was counted.
+
     Decisions are remembered on the request, so a page asks once however many
     templates look. The request is marked reader-dependent, so the middleware sends
     ``Cache-Control: private``.
     """
-    if record and request.method != "GET":
-        # HEAD requests (link previews, prefetchers, monitors) never use up a free story.
+    show = record
+    if show and not purpose_of(request.method, request.META).counts:
         record = False
-    memo: dict[tuple[int, bool], Entitlement] = request.__dict__.setdefault(
-        "_masthead_entitlements", {}
-    )
-    key = (story.pk, record)
+    memo: dict[str, Entitlement] = request.__dict__.setdefault("_masthead_entitlements", {})
+    mode = "count" if record else ("show" if show else "peek")
+    key = f"{story.pk}:{mode}"
     if key in memo:
         return memo[key]
-    if (
-        record
-        and (story.pk, False) in memo
-        and memo[(story.pk, False)].reason != Reason.WOULD_COUNT
-    ):
-        return memo[(story.pk, False)]
     level = effective_access_level(story.access_level)
     if level == AccessLevel.FREE:  # the same for every reader: leave the page cacheable
         user = getattr(request, "user", None)
@@ -617,14 +626,16 @@ def decide(request: HttpRequest, story: Any, *, record: bool = True) -> Entitlem
     needs_meter = record and level == AccessLevel.METERED
     reader = reader_for_request(request, create=needs_meter)
     result = decide_for(reader, story.pk, story.access_level, record=record)
+    if show and not record and result.reason == Reason.WOULD_COUNT:
+        result = Entitlement(False, Reason.NOT_COUNTED, result.reader_kind, result.meter)
     memo[key] = result
     return result
 
 
 def request_entitlement(request: HttpRequest, story: Any) -> Entitlement | None:
-    """The decision :func:`decide` already made for ``story`` on this request, or ``None``."""
+    """The decision :func:`decide` made for showing ``story`` on this request, or ``None``."""
     memo = request.__dict__.get("_masthead_entitlements") or {}
-    return memo.get((story.pk, True)) or memo.get((story.pk, False))
+    return memo.get(f"{story.pk}:count") or memo.get(f"{story.pk}:show")
 
 
 def request_meter_state(request: HttpRequest) -> tuple[Reader, MeterState | None]:

@@ -329,6 +329,10 @@ def evaluate(log: Any = sys.stdout) -> list[dict[str, Any]]:
         row["value"] = rej
         row["met"] = rej < 0.02
         rows.append(row)
+    from .evaluate_rules import rows as rule_rows
+    from .guidelines.models import word_list
+
+    rows += rule_rows(data_dir(), read_trac, read_olid, word_list("hinglish_words"))
     return rows
 
 

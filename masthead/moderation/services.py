@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from masthead.comments.models import Comment, CommentStatus
 from masthead.moderation.guidelines.base import CheckContext, ReasonCode, Verdict
+from masthead.moderation.guidelines.masking import story_names
 from masthead.moderation.models import (
     DecisionAction,
     MemberState,
@@ -155,6 +156,7 @@ def build_check_context(
         min_seconds_between_comments=conf.min_seconds_between_comments,
         new_member_daily_limit=conf.new_member_daily_limit,
         story_author_names=tuple(story.authors.values_list("name", flat=True)) if story else (),
+        story_names=story_names(story.title, getattr(story, "standfirst", "")) if story else (),
     )
 
     # Other commenters in the thread (the reply's parent author first).

@@ -10,8 +10,6 @@ from masthead.articles.models import StoryPage
 from masthead.core.ids import parse_id
 from masthead.readinglist.models import SavedStory
 
-PENDING_SESSION_KEY = "masthead_pending_save"
-
 
 class StoryNotFound(LookupError):
     """The story id is missing or malformed (``status`` 400), or unknown, deleted or

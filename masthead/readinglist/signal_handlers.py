@@ -1,4 +1,6 @@
-"""Finish a save started while signed out, once the reader signs in (any way) in that browser."""
+"""Sessions from before saving needed a confirmed POST may still hold a save started while
+signed out; it is dropped at sign-in, never applied (a link on another site could have
+planted it)."""
 
 from __future__ import annotations
 
@@ -8,21 +10,15 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from masthead.readinglist.services import PENDING_SESSION_KEY, StoryNotFound, find_story, save_story
+#: The session key those older sessions used.
+LEGACY_PENDING_SESSION_KEY = "masthead_pending_save"
 
 
 @receiver(user_logged_in, dispatch_uid="masthead_readinglist_pending_save")
-def complete_pending_save(
+def drop_planted_save(
     sender: Any, request: HttpRequest | None = None, user: Any = None, **kwargs: Any
 ) -> None:
-    """Save the story kept in the session by an anonymous POST to ``/saved/add/``."""
+    """Forget a pending save left in the session; saving takes the reader's own POST."""
     session = getattr(request, "session", None)
-    if session is None or user is None:
-        return
-    pending = session.pop(PENDING_SESSION_KEY, None)
-    if pending is None:
-        return
-    try:
-        save_story(user, find_story(pending))
-    except StoryNotFound:
-        return
+    if session is not None:
+        session.pop(LEGACY_PENDING_SESSION_KEY, None)

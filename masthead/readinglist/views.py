@@ -1,4 +1,5 @@
-"""Saved stories: POST /saved/add/, POST /saved/remove/ (``story_id``), GET /saved/.
+"""Saved stories: POST /saved/add/, POST /saved/remove/ (``story_id``), GET /saved/;
+GET /saved/add/ asks the signed-in reader to confirm with a POST.
 
 Plain form posts that redirect back (no JavaScript needed); a request with
 ``Accept: application/json`` (sent by ``static/js/save-story.js``) gets JSON instead.
@@ -42,12 +43,12 @@ def _error(request: HttpRequest, message: str, status: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def add(request: HttpRequest) -> HttpResponse:
-    """Save ``story_id``. Anonymous: remember it in the session and go through sign-in.
+    """Save ``story_id``: only a signed-in reader's POST (with its CSRF token) saves.
 
-    Anonymous readers reach this by a plain link (GET), so pages shown to them carry
-    no CSRF token and stay cacheable; a GET only records the intent and leads to the
-    sign-in page, the save itself happens when they sign in. A signed-in reader's GET
-    changes nothing and returns to the story (saving takes a POST).
+    Anonymous readers reach this by a plain link (GET), so pages shown to them carry no
+    CSRF token and stay cacheable. Nothing is remembered for them: the link leads
+    through sign-in back here, where a GET shows the story and a "Save" button (a POST
+    with CSRF). So a link on another site can never put a story in a reader's list.
     """
     data = request.POST if request.method == "POST" else request.GET
     try:
@@ -56,15 +57,20 @@ def add(request: HttpRequest) -> HttpResponse:
         return _error(request, str(exc), exc.status)
     back = _back(request, story.url)
     if not request.user.is_authenticated:
-        request.session[services.PENDING_SESSION_KEY] = story.pk
-        login = reverse("account_login") + "?" + urlencode({"next": back})
+        confirm = reverse("saved-add") + "?" + urlencode({"story_id": story.pk, "next": back})
+        login = reverse("account_login") + "?" + urlencode({"next": confirm})
         if _wants_json(request):
             return JsonResponse(
                 {"ok": False, "login_url": login, "error": "Sign in to save stories."}, status=401
             )
         return HttpResponseRedirect(login)
     if request.method != "POST":
-        return HttpResponseRedirect(back)
+        context = {
+            "story": story,
+            "next": back,
+            "saved": story.pk in services.saved_ids(request.user),
+        }
+        return TemplateResponse(request, "readinglist/confirm_save.html", context)
     _, created = services.save_story(request.user, story)
     if _wants_json(request):
         return JsonResponse({"ok": True, "saved": True, "created": created, "story_id": story.pk})

@@ -315,7 +315,16 @@ MIDDLEWARE += ["masthead.metering.middleware.MeterMiddleware"]  # meter cookie +
 # session, auth, CSRF, security and meter middleware all run around it.
 MIDDLEWARE += ["masthead.core.member_pages.MemberPageMiddleware"]
 ACCOUNT_ADAPTER = "masthead.accounts.adapter.MastheadAccountAdapter"
-ACCOUNT_REAUTHENTICATION_TIMEOUT = 300  # seconds a re-check stays valid (delete account)
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300  # seconds a re-check stays valid
+# Adding, changing or removing an address and changing the password ask for the password
+# (or a code) again; so do export and deletion (masthead.accounts.views).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+# Security notices: password changed or set, address changed (to the old address), removed.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# Sign-up with an address others hold unverified (masthead.accounts.ownership).
+ACCOUNT_FORMS = {"signup": "masthead.accounts.forms.SignupForm"}
+# Messages and emails name the reader by display name or email, never the user name.
+ACCOUNT_USER_DISPLAY = "masthead.accounts.display.user_display"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_GET = False  # sign-out is a POST (CSRF-protected)
 
@@ -362,3 +371,17 @@ MASTHEAD_NEWSLETTER_UNSUBSCRIBE_MAX_AGE = envint(
 )
 MASTHEAD_NEWSLETTER_CONFIRM_INTERVAL = envint("MASTHEAD_NEWSLETTER_CONFIRM_INTERVAL", 600)
 MASTHEAD_NEWSLETTER_SIGNUPS_PER_IP_HOUR = envint("MASTHEAD_NEWSLETTER_SIGNUPS_PER_IP_HOUR", 20)
+
+# --- Script clients get JSON errors (masthead.core.json_errors) ---------------------------
+# /meter.json and the save, reaction and comment endpoints answer errors in JSON when a
+# script asks (Accept: application/json, X-Requested-With, Sec-Fetch-Dest: empty).
+MIDDLEWARE += ["masthead.core.json_errors.JsonErrorMiddleware"]
+
+# --- Reply notifications (masthead.notifications) ----------------------------------------
+# A reply to a member's comment shows in their header and on "My comments"; members who
+# opt in also get email, at most one message every this many hours (replies batched).
+INSTALLED_APPS += ["masthead.notifications"]
+MASTHEAD_REPLY_EMAIL_HOURS = envint("MASTHEAD_REPLY_EMAIL_HOURS", 6)
+
+# --- Member CSV export and import (masthead.members; Wagtail admin "Members CSV") ---------
+INSTALLED_APPS += ["masthead.members"]

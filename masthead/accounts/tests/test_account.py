@@ -109,7 +109,12 @@ def test_export_my_data(alice, signed_in, make_story):
 
     try:
         assert client.get("/account/export/").status_code == 405
+        # A session alone (force_login: no recent authentication) does not export.
         response = client.post("/account/export/")
+        assert response.status_code == 302
+        assert response["Location"] == "/accounts/reauthenticate/?next=%2Faccount%2Fexport%2F"
+        # allauth replays the export once the password is given again.
+        response = client.post(response["Location"], {"password": PASSWORD})
     finally:
         collect_personal_data.disconnect(dispatch_uid="test-export")
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
@@ -207,7 +212,8 @@ def test_account_emails_come_from_the_paper_not_the_host(db, settings):
         {"email": "fern@example.org", "password1": PASSWORD, "password2": PASSWORD},
     )
     message = mail.outbox[-1]
-    assert "Hello from The Harbour Gazette!" in message.body
+    assert "Welcome to The Harbour Gazette." in message.body
+    assert message.body.rstrip().splitlines()[-2] == "The Harbour Gazette"  # signed by the paper
     settings.ACCOUNT_EMAIL_SUBJECT_PREFIX = None  # allauth's default: a prefix of the site
     Client().post("/accounts/password/reset/", {"email": "fern@example.org"})
     assert mail.outbox[-1].subject.startswith("[The Harbour Gazette] ")

@@ -107,7 +107,7 @@ def test_depth_limit(alice, bob, story):
 
 
 def test_closed_story_refuses_with_reason(alice, story):
-    story.comments_open = False
+    story.comments_mode = "closed"
     story.save()
     r = actions.post_comment(alice, story, "Is anyone there?")
     assert r.code == "closed" and r.http_status == 403 and "closed" in r.message
@@ -117,7 +117,7 @@ def test_closed_story_refuses_with_reason(alice, story):
 
 def test_reply_on_closed_thread_is_refused(alice, bob, story):
     top = actions.post_comment(alice, story, "Posted while open.").comment
-    story.comments_open = False
+    story.comments_mode = "closed"
     story.save()
     r = actions.post_comment(bob, story, "Replying after closing.", parent=top)
     assert r.code == "closed"

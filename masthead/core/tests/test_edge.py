@@ -52,8 +52,9 @@ class Wire:
         self.edge = EdgeCache(self.django)
         self.rf = RequestFactory()
 
-    def _call(self, app, method: str, path: str, cookie: str = "") -> Answer:  # noqa: ANN001
+    def _call(self, app, method: str, path: str, cookie: str = "", **headers: str) -> Answer:  # noqa: ANN001
         extra = {"HTTP_COOKIE": cookie} if cookie else {}
+        extra.update(headers)
         environ = self.rf.generic(method, path, **extra).environ
         seen: dict[str, object] = {}
 
@@ -78,8 +79,8 @@ class Wire:
             body.decode(),
         )
 
-    def get(self, path: str, cookie: str = "", method: str = "GET") -> Answer:
-        return self._call(self.edge, method, path, cookie)
+    def get(self, path: str, cookie: str = "", method: str = "GET", **headers: str) -> Answer:
+        return self._call(self.edge, method, path, cookie, **headers)
 
     def direct(self, path: str, cookie: str = "") -> Answer:
         return self._call(self.django, "GET", path, cookie)
@@ -370,3 +371,34 @@ def test_pages_with_other_query_strings_are_rendered_and_never_stored(wire, make
     assert pages() == before
     assert wire.get("/?page=2").status.startswith("200")
     assert wire.get("/?page=2").from_edge  # the parameters pages read are still cached
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"HTTP_SEC_PURPOSE": "prefetch"},
+        {"HTTP_SEC_PURPOSE": "prefetch;prerender"},
+        {"HTTP_PURPOSE": "prefetch"},
+        {"HTTP_X_MOZ": "prefetch"},
+    ],
+)
+def test_prefetches_at_the_edge_never_count_and_get_the_lead_in(wire, make_story, header):
+    story = make_story("Prefetched")
+    first = wire.get(story.url)  # a real read: counted, the full variant stored
+    cookie = f"{COOKIE_NAME}={first.meter_cookie()}"
+    other = make_story("Hovered, never opened")
+    wire.get(other.url, cookie)  # Django renders and stores this story's variants
+    MeterView.objects.filter(story_id=other.pk).delete()  # as if never read by anyone
+    from masthead.metering.services import forget_mirror
+
+    forget_mirror(f"a:{first.meter_cookie().split(':')[0]}")
+    before = MeterView.objects.count()
+    prefetched = wire.get(other.url, cookie, **header)
+    assert not prefetched.from_edge  # Django decides, without counting
+    assert MeterView.objects.count() == before
+    assert "Third paragraph of story" not in prefetched.body
+    assert "Continue reading" in prefetched.body
+    # A stranger's prefetch neither starts a meter nor is served the full variant.
+    stranger = wire.get(other.url, **header)
+    assert not stranger.meter_cookie() and "Third paragraph of story" not in stranger.body
+    assert MeterView.objects.count() == before

@@ -59,6 +59,10 @@ class ReasonCode(enum.StrEnum):
     SUSPENDED_USER = "SUSPENDED_USER"
     NEW_MEMBER = "NEW_MEMBER"
     DAILY_LIMIT = "DAILY_LIMIT"
+    VIOLENT_SPEECH = "VIOLENT_SPEECH"
+    DEHUMANISING = "DEHUMANISING"
+    DODGED_SWEARING = "DODGED_SWEARING"
+    REPETITION = "REPETITION"
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +224,9 @@ class CheckContext:
         recent_texts: this author's recent comments (REPEAT_POST).
         thread_names: display names of other commenters in the thread.
         story_author_names: names of the story's author(s).
+        story_names: the story's own people and places (e.g. from
+            ``masking.story_names(headline, standfirst)``); masked like other
+            proper names, so they never decide language or abuse.
     """
 
     banned_words: Sequence[str] = ()
@@ -247,6 +254,7 @@ class CheckContext:
     recent_texts: Sequence[str] = ()
     thread_names: Sequence[str] = ()
     story_author_names: Sequence[str] = ()
+    story_names: Sequence[str] = ()
 
 
 @runtime_checkable

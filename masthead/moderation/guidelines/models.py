@@ -15,7 +15,9 @@ Sources:
     * wordfreq 3.1.1 (Apache-2.0 code, CC BY-SA 4.0 data): English word list.
     * vaderSentiment 3.3.2 (MIT): VADER sentiment lexicon and rules (Hutto &
       Gilbert 2014), shipped inside the package.
-    * ``data/*.txt``: our own writing.
+    * ``data/person_names.txt``: US Census 1990 names (public domain) and
+      Faker's ``en_IN`` names (MIT), see ``data/README.md``.
+    * other ``data/*.txt``: our own writing.
 """
 
 from __future__ import annotations
@@ -164,7 +166,7 @@ def warm_up() -> None:
     english_vocabulary()
     romanized_hindi_model()
     sentiment_analyzer()
-    for name in ("hinglish_words", "indian_english", "textspeak"):
+    for name in ("hinglish_words", "indian_english", "textspeak", "person_names", "place_names"):
         word_list(name)
     weighted_list("insults")
     langid_model().classify("warm up the language model")

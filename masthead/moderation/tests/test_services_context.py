@@ -156,3 +156,13 @@ def test_anonymous_context(story: Any) -> None:
 def test_member_status_none_is_normal(member: Any) -> None:
     assert services.member_status(member).state == "normal"
     assert not MemberStatus.objects.exists()
+
+
+def test_story_names_come_from_headline_and_standfirst(member: Any, make_story: Any) -> None:
+    story = make_story("Wankhede crowd cheers as Shitole hits a century")
+    story.standfirst = "The Scunthorpe-born coach Dick Cheney (no relation) watched from the stand."
+    story.save()
+    ctx = services.build_check_context(member, story)
+    assert {"Wankhede", "Shitole", "Scunthorpe", "Cheney"} <= set(ctx.story_names)
+    # Common words of a Title Case headline are not names.
+    assert "Crowd" not in ctx.story_names and "crowd" not in ctx.story_names

@@ -96,8 +96,9 @@ def test_csrf_is_enforced(alice, make_story):
     story = make_story()
     assert client.post("/saved/add/", {"story_id": story.pk}).status_code == 403
     assert client.post("/saved/remove/", {"story_id": story.pk}).status_code == 403
-    # A signed-in GET (a prefetched or forged link) saves nothing; saving takes the POST.
-    assert client.get(f"/saved/add/?story_id={story.pk}").status_code == 302
+    # A signed-in GET (a prefetched or forged link) saves nothing: it asks, with a POST form.
+    response = client.get(f"/saved/add/?story_id={story.pk}")
+    assert response.status_code == 200 and 'name="csrfmiddlewaretoken"' in response.content.decode()
     assert not SavedStory.objects.exists()
     assert client.get("/saved/add/").status_code == 400
     assert client.put("/saved/add/").status_code == 403  # CSRF is checked first
@@ -106,15 +107,58 @@ def test_csrf_is_enforced(alice, make_story):
     assert relaxed.put("/saved/add/").status_code == 405
 
 
-def test_anonymous_save_goes_through_sign_in_then_saves(alice, make_story):
-    client = Client()
+def test_anonymous_save_goes_through_sign_in_then_asks(alice, make_story):
+    client = Client(enforce_csrf_checks=True)
     story = make_story()
-    response = client.post("/saved/add/", {"story_id": story.pk, "next": story.url})
+    # The anonymous "Save" link is a GET (pages for anonymous readers carry no token).
+    response = client.get(f"/saved/add/?story_id={story.pk}&next={story.url}")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=")
-    response = client.post(response["Location"], {"login": alice.email, "password": PASSWORD})
+    page = client.get(response["Location"])
+    token = page.cookies["csrftoken"].value
+    response = client.post(
+        response["Location"],
+        {"login": alice.email, "password": PASSWORD, "csrfmiddlewaretoken": token},
+    )
+    # Back to the save page, which asks: signing in saved nothing by itself.
+    assert response.status_code == 302 and response["Location"].startswith("/saved/add/?")
+    assert not SavedStory.objects.exists()
+    confirm = client.get(response["Location"])
+    assert confirm.status_code == 200 and story.title in confirm.content.decode()
+    token = confirm.cookies.get("csrftoken", client.cookies["csrftoken"]).value
+    response = client.post(
+        "/saved/add/", {"story_id": story.pk, "next": story.url, "csrfmiddlewaretoken": token}
+    )
     assert response.status_code == 302 and response["Location"] == story.url
     assert SavedStory.objects.filter(user=alice, story=story).exists()
     assert not MeterView.objects.filter(reader_key=f"u:{alice.pk}").exists()  # saving never counts
+
+
+def test_a_cross_site_link_plants_nothing(alice, make_story):
+    """Another site links (or embeds) /saved/add/ for a signed-out reader, who then
+    signs in: nothing lands in their list."""
+    client = Client()
+    story = make_story()
+    cross_site = {"HTTP_REFERER": "https://elsewhere.example/"}
+    assert client.get(f"/saved/add/?story_id={story.pk}", **cross_site).status_code == 302
+    assert client.post("/saved/add/", {"story_id": story.pk}, **cross_site).status_code == 302
+    # A session from before this change, holding the old pending key, is not applied either.
+    session = client.session
+    session["masthead_pending_save"] = story.pk
+    session.save()
+    client.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})
+    assert "_auth_user_id" in client.session
+    assert "masthead_pending_save" not in client.session
+    assert not SavedStory.objects.exists()
+    # Signed in, the same cross-site GET still only shows the question.
+    assert client.get(f"/saved/add/?story_id={story.pk}").status_code == 200
+    assert not SavedStory.objects.exists()
+
+
+def test_anonymous_script_save_gets_a_login_url_that_returns_to_the_question(make_story):
+    story = make_story()
+    response = Client().post("/saved/add/", {"story_id": story.pk}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 401
+    assert response.json()["login_url"].startswith("/accounts/login/?next=%2Fsaved%2Fadd%2F")
 
 
 def test_saved_page_newest_first_with_gated_state_and_no_count(alice, signed_in, make_story):

@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from masthead.articles import demo
-from masthead.articles.models import AccessLevel, StoryPage
+from masthead.articles.models import AccessLevel, CommentsMode, StoryPage
 from masthead.articles.services import bulk_story_load, ensure_home, ensure_section, upsert_story
 
 
@@ -77,8 +77,14 @@ class Command(BaseCommand):
         if "seed" in sources:
             seed = sources["seed"]
             parsed = demo.parse_demo_file(seed)
+            # The seed page shows an open thread: keep it open past the site's window
+            # so a newcomer can comment on it as the page shows.
             result = upsert_story(
-                sections["world"], parsed, f"file:{seed.name}", lead_image=images["world"]
+                sections["world"],
+                parsed,
+                f"file:{seed.name}",
+                lead_image=images["world"],
+                comments_mode=CommentsMode.OPEN,
             )
             self.stdout.write(
                 f"Seed story: {'created' if result.created else 'up to date'} at {result.story.url}"

@@ -39,6 +39,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..base import CheckContext, Decision, ReasonCode, RuleResult, Span
+from ..masking import PLACEHOLDERS, mask
 from ..models import profanity_predict_prob, sentiment_analyzer, weighted_list
 from ..normalise import NormalisedText, normalise, phrase_pattern
 
@@ -102,13 +103,15 @@ def lexicon_hits(text: str, names: Sequence[str] = ()) -> list[LexiconHit]:
 
     A hit is *targeted* when a second-person word, an @handle or one of
     ``names`` appears within the 4 words before it, or the hit is followed by
-    "you".
+    "you". Words inside a masked name, handle, hashtag or URL (``masking.mask``
+    with ``names``) are not hits: "Dick Cheney" and "Mr. Butt" insult no one.
     """
     lex = weighted_list("insults")
     n = normalise(text)
     pat = phrase_pattern(tuple(lex))
     if pat is None:
         return []
+    masked = mask(text, names)
     mentions = mention_ranges(n)
     tokens = n.tokens()
     folded_names = {normalise(x).folded.strip() for x in names if x.strip()}
@@ -116,7 +119,7 @@ def lexicon_hits(text: str, names: Sequence[str] = ()) -> list[LexiconHit]:
     hits = []
     for m in pat.finditer(n.folded):
         sp = n.span_folded(m.start(), m.end())
-        if _inside(sp.start, sp.end, mentions):
+        if _inside(sp.start, sp.end, mentions) or masked.overlaps(sp.start, sp.end):
             continue
         phrase = " ".join(re.split(r"[\W_]+", m.group()))
         weight = lex.get(phrase, 0.5)
@@ -135,16 +138,20 @@ def lexicon_hits(text: str, names: Sequence[str] = ()) -> list[LexiconHit]:
     return hits
 
 
-def masked_for_model(text: str) -> str:
-    """``text`` with mentions replaced by a neutral word for the model."""
+def masked_for_model(text: str, names: Sequence[str] = ()) -> str:
+    """``text`` for the model: mentions replaced by a neutral word, and names,
+    @handles, #hashtags and URLs by ``masking.PLACEHOLDERS`` tokens."""
     n = normalise(text)
-    ranges = mention_ranges(n)
+    ranges = [(a, b, " term ") for a, b in mention_ranges(n)]
+    ranges += [(s.start, s.end, PLACEHOLDERS[s.kind]) for s in mask(text, names).spans]
     if not ranges:
         return n.text
     out, last = [], 0
-    for a, b in ranges:
+    for a, b, repl in sorted(ranges):
+        if a < last:
+            continue  # overlaps the previous stretch
         out.append(text[last:a])
-        out.append(" term ")
+        out.append(repl)
         last = b
     out.append(text[last:])
     return normalise("".join(out)).text
@@ -198,15 +205,17 @@ class AbuseRule:
     def check_batch(self, texts: Sequence[str], ctxs: Sequence[CheckContext]) -> list[RuleResult]:
         """Like :meth:`check` for many texts with one model call."""
         predict = profanity_predict_prob()
-        masked = [masked_for_model(t) for t in texts]
+        all_names = [(*c.thread_names, *c.story_author_names, *c.story_names) for c in ctxs]
+        masked = [masked_for_model(t, nm) for t, nm in zip(texts, all_names, strict=True)]
         probs = predict(masked) if masked else []
         out = []
-        for text, ctx, p in zip(texts, ctxs, probs, strict=True):
-            names = [*ctx.thread_names, *ctx.story_author_names]
+        for text, ctx, p, names, model_text in zip(
+            texts, ctxs, probs, all_names, masked, strict=True
+        ):
             hits = lexicon_hits(text, names)
             p_lex = lexicon_score(hits)
             reject_score = combine(float(p), p_lex)
-            neg, targeted = negativity(masked_for_model(text))
+            neg, targeted = negativity(model_text)
             score = round(
                 min(
                     1.0,

@@ -29,8 +29,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from ..base import CheckContext, Decision, ReasonCode, RuleResult
+from ..masking import mask
 from ..models import english_vocabulary, langid_model, romanized_hindi_model, word_list
 from ..normalise import normalise
 
@@ -59,6 +61,12 @@ ROMANIZED_ALONE_SCORE = 0.6
 MIXED_MIN_FUNCTION_WORDS = 3
 MIXED_MIN_SHARE = 0.2
 MIXED_CONFIDENCE = 0.75
+#: A sentence of at least ``KNOWN_MIN_WORDS`` common English words with at
+#: most ``MAX_UNKNOWN_WORDS`` other words (and none of our Hinglish list) is
+#: English whatever langid says: one or two unknown tokens (a name the masking
+#: missed, a typo, a brand) must not make an English sentence "not English".
+KNOWN_MIN_WORDS = 3
+MAX_UNKNOWN_WORDS = 2
 #: English function words that are not also common romanized-Hindi spellings
 #: (so not "to", "the", "me", "in", "us", "we", "he", "do", "are", "is", "so",
 #: "hi", "main", "par", "ki") nor one-letter words ("a" and "i" are words in
@@ -75,6 +83,8 @@ ENGLISH_FUNCTION_WORDS = frozenset(
 #: repeated units ("haha", "hehehe") or a run of two or more "ha" tokens count.
 LAUGHTER_RE = re.compile(r"^(?:(?:h+a+){2,}h*|(?:h+e+){2,}h*|l+o+l+|lmf?ao+|rofl+)$")
 _HA = frozenset(["ha", "haa", "hah"])
+_LID_WORD_RE = re.compile(r"\S+")
+_NOT_WORDS = frozenset(["handle", "hashtag", "url", "email"])
 
 LANGUAGE_NAMES = {
     "hi": "Hindi",
@@ -96,19 +106,37 @@ def _is_latin_letter(ch: str) -> bool:
     return ch < "\u0250" or "\u1e00" <= ch <= "\u1eff"
 
 
-def detect(text: str) -> tuple[str, float, dict[str, float | int]]:
+def detect(text: str, names: Sequence[str] = ()) -> tuple[str, float, dict[str, float | int]]:
     """Return ``(language, confidence, features)`` for ``text``.
 
     ``language`` is an ISO 639-1 code, ``"hi-Latn"`` for romanized Hindi or
     ``"und"`` when there are no letters; ``confidence`` is in [0, 1].
+    @handles, #hashtags, URLs and proper names (``masking.mask`` with
+    ``names``) are left out of every count and of langid's input.
     """
-    n = normalise(text)
+    masked = mask(text, names)
+    if masked.spans:
+        # Masked stretches say nothing about the language: judge the rest.
+        n_full = normalise(text)
+        kept = [t for t in n_full.tokens() if not masked.overlaps(t.start, t.end)]
+        lid_source = masked.without()
+    else:
+        n_full = normalise(text)
+        kept = list(n_full.tokens())
+        lid_source = text
+    n = normalise(lid_source)
     letters = [c for c in n.text if c.isalpha()]
     if not letters:
         return "und", 0.0, {"words": 0}
     non_latin = sum(1 for c in letters if not _is_latin_letter(c))
-    words = [t.word for t in n.tokens() if t.word.isalpha()]
-    nw = len(words)
+    # The length guard counts every word, names included (a short comment of
+    # names and Hinglish words is still long enough to judge), but not
+    # handles, hashtags or links.
+    nw = sum(
+        1
+        for t in n_full.tokens()
+        if t.word.isalpha() and not masked.overlaps(t.start, t.end, _NOT_WORDS)
+    )
     feats: dict[str, float | int] = {"words": nw}
     share_non_latin = non_latin / len(letters)
     if share_non_latin >= 0.5:
@@ -122,7 +150,7 @@ def detect(text: str) -> tuple[str, float, dict[str, float | int]]:
     latin_words = []
     laughter = 0
     laughs: set[str] = set()
-    tokens = n.tokens()
+    tokens = kept
     for i, t in enumerate(tokens):
         w = t.word
         if not w.isalpha() or not all(_is_latin_letter(c) for c in w):
@@ -184,6 +212,15 @@ def detect(text: str) -> tuple[str, float, dict[str, float | int]]:
     feats["p_en"] = round(p_en, 4)
     if e / nl >= ENGLISH_VOCAB_SHARE and p_en >= OVERRIDE_MIN_P_EN:
         return "en", round(e / nl, 4), feats
+    unknown = {w for w in latin_words if w not in vocab and w not in indian and w not in speak}
+    if h == 0 and non_latin == 0 and e >= KNOWN_MIN_WORDS and 0 < len(unknown) <= MAX_UNKNOWN_WORDS:
+        # Ask langid again without the unknown tokens: if the rest reads as
+        # English, they were names, typos or brands in an English sentence.
+        rest = " ".join(w for w in _LID_WORD_RE.findall(lid_text) if w.lower() not in unknown)
+        lang2, prob2 = langid_model().classify(rest)
+        if lang2 == "en":
+            feats["unknown_words"] = len(unknown)
+            return "en", round(float(prob2), 4), feats
     # Not English by langid. Confidence that it is *not English*: 1 - P(en).
     return lang, round(1.0 - p_en, 4), feats
 
@@ -198,7 +235,9 @@ class LanguageRule:
 
     def check(self, text: str, ctx: CheckContext) -> RuleResult:
         """See class doc."""
-        lang, conf, feats = detect(text)
+        lang, conf, feats = detect(
+            text, (*ctx.story_names, *ctx.story_author_names, *ctx.thread_names)
+        )
         details = {"language": lang, "confidence": conf, **feats}
         if lang in ("en", "und"):
             return RuleResult(self.name, score=conf, details=details)

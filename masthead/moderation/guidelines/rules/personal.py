@@ -39,7 +39,7 @@ class PersonalAttackRule:
 
     def check(self, text: str, ctx: CheckContext) -> RuleResult:
         """See module doc."""
-        names = [*ctx.thread_names, *ctx.story_author_names]
+        names = [*ctx.thread_names, *ctx.story_author_names, *ctx.story_names]
         hits = [h for h in lexicon_hits(text, names) if h.targeted and h.weight >= MIN_WEIGHT]
         if not hits:
             return RuleResult(self.name)
