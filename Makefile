@@ -30,7 +30,7 @@ run: install
 	@$(BIN)/python manage.py serve --check-port --host $(HOST) --port $(PORT)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo --password-in-banner
 	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
 
 worker: install

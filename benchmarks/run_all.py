@@ -6,6 +6,7 @@ Usage: ``python -m benchmarks.run_all [--only web,moderation,...] [--seconds N]`
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import subprocess
@@ -38,7 +39,10 @@ def main() -> int:
     )
     args = parser.parse_args()
     rows: list[Row] = []
-    rows_file = Path(tempfile.mkstemp(prefix="masthead-bench-", suffix=".jsonl")[1])
+    fd, name = tempfile.mkstemp(prefix="masthead-bench-", suffix=".jsonl")
+    os.close(fd)
+    rows_file = Path(name)
+    atexit.register(rows_file.unlink, missing_ok=True)
     env = {**os.environ, "BENCH_ROWS_FILE": str(rows_file), "PYTHONPATH": str(ROOT)}
     for area in args.only.split(","):
         try:

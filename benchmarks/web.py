@@ -188,6 +188,28 @@ def split_rotate_script(paths: list[str]) -> str:
     )
 
 
+#: metered stories the cold-render rows need: both groups (9/10 and 1/10 of them) must
+#: give each of wrk's 2 threads more paths than its 16 connections (first_pass_script)
+COLD_MIN_STORIES = 4 + 10 * (2 * (32 // 2 + 2))
+
+
+def corpus_missing(metered_stories: int) -> str:
+    """Why the cold-render rows cannot run (``""`` when they can): too few metered stories,
+    which happens when the news corpus of the shared data folder was not loaded."""
+    if metered_stories >= COLD_MIN_STORIES:
+        return ""
+    shared = Path(os.environ.get("MASTHEAD_SHARED_DATA", str(ROOT.parent / "shared")))
+    where = (
+        f"the shared data folder {shared} is missing"
+        if not (shared / "data").is_dir()
+        else f"the news corpus under {shared / 'data'} was not loaded"
+    )
+    return (
+        f"needs {COLD_MIN_STORIES:,} metered stories, the benchmark site has {metered_stories:,}: "
+        f"{where} (set MASTHEAD_SHARED_DATA to the shared folder)"
+    )
+
+
 def first_pass_script(paths: list[str], threads: int = 2, connections: int = 32) -> str:
     """A wrk Lua script in which every request is the first for its path: thread ``t``
     walks its own slice of ``paths`` once and stops after its share of responses,
@@ -196,7 +218,10 @@ def first_pass_script(paths: list[str], threads: int = 2, connections: int = 32)
     per = len(paths) // threads
     share = per - connections // threads - 1
     if share < 1:
-        raise ValueError("too few paths for a first pass")
+        raise ValueError(
+            f"too few paths for a first pass: {len(paths)} for {threads} threads and "
+            f"{connections} connections (see corpus_missing)"
+        )
     return (
         f"local paths = {{{items}}}\n"
         f"local per, share = {per}, {share}\n"
@@ -310,6 +335,9 @@ def cold_renders(base: str, urls: dict[str, Any], ceiling: float, seconds: int) 
     * **after its own edit** (or a cache flush): the story's parts are rendered anew
       too, a full Wagtail render. No target: it happens once per edit.
     """
+    missing = corpus_missing(len(urls["cold_all"]))
+    if missing:
+        return [Row("web", "story, first request (cold renders)", "SKIPPED", errors=missing)]
     cookie = urllib.request.urlopen(base + urls["cold_all"][-1]).headers.get("Set-Cookie", "")  # noqa: S310
     headers = {"Cookie": cookie.split(";")[0]}
     for path in urls["cold_all"][-4:-1]:

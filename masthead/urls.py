@@ -13,6 +13,7 @@ from masthead.articles import feeds
 from masthead.articles.news_sitemap import news_sitemap
 from masthead.core import routing
 from masthead.core.page_cache import shared
+from masthead.core.views import robots_txt
 from masthead.search.views import search
 
 feed_patterns = (
@@ -34,6 +35,7 @@ urlpatterns = [
     path("feeds/", include(feed_patterns)),
     path("sitemap.xml", shared(sitemap), name="sitemap"),
     path("news-sitemap.xml", shared(news_sitemap), name="news-sitemap"),
+    path("robots.txt", robots_txt, name="robots-txt"),
     path("", include("masthead.membership_urls")),
     path("comments/", include("masthead.comments.urls")),
     path("newsletters/", include("masthead.newsletters.urls")),

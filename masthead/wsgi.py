@@ -12,8 +12,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masthead.settings.base")
 django_application = get_wsgi_application()
 
 from masthead.core.edge import wrap  # noqa: E402 - needs the configured Django above
+from masthead.core.open_web import OpenWebGuard  # noqa: E402
 
-application = wrap(django_application)
+# Outermost: 431 for oversized headers, tracking parameters out of the query string.
+application = OpenWebGuard(wrap(django_application))
 
 
 def _freeze_startup_objects() -> None:

@@ -63,6 +63,18 @@ def dateline_text(
     return " - ".join(parts)
 
 
+def site_time_text(value: datetime | None) -> str:
+    """A moment in the datelines' style, in the site's zone with its abbreviation.
+
+    ``December 08, 2026 03:41 am IST``: what comments and other times on the reader
+    pages show, so every time on a page reads the same way and says its zone.
+    """
+    if value is None:
+        return ""
+    local = timezone.localtime(value, site_zone())
+    return f"{_day(local)} {_clock(local)} {local.tzname()}"
+
+
 _ZONE_ABBREVIATIONS = {
     "IST": "Asia/Kolkata",
     "UTC": "UTC",

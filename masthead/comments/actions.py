@@ -198,6 +198,15 @@ def _check_text(raw: str) -> tuple[str, list[str], PostResult | None]:
     return cleaned.text, notes, None
 
 
+_RATE_REASONS = frozenset({"RATE_LIMIT", "DAILY_LIMIT"})
+
+
+def _refused_for_rate(verdict: Verdict) -> bool:
+    """Whether the guidelines refused a post only for its rate (too fast, day's cap)."""
+    reasons = {str(getattr(r, "value", r)) for r in verdict.reasons}
+    return bool(reasons) and reasons <= _RATE_REASONS
+
+
 def _status_for(verdict: Verdict) -> str:
     return {Decision.PUBLISH: PUBLISHED, Decision.HOLD: PENDING}.get(verdict.decision, REJECTED)
 
@@ -315,6 +324,18 @@ def post_comment(
     if verdict is None:
         verdict = check_comment_text(text, author, story, parent)
     status = _status_for(verdict)
+    if status == REJECTED and _refused_for_rate(verdict):
+        # Too fast or over the day's cap says nothing about the text: the writer gets the
+        # refusal and the text back, and nothing is stored, so one member firing 100 posts
+        # in 5 s does not add 100 rows to the moderation queue.
+        return PostResult(
+            comment=None,
+            verdict=verdict,
+            status=REJECTED,
+            message=_message_for(REJECTED, verdict),
+            body=text,
+            notes=notes,
+        )
     comment = Comment(
         story=story,
         parent=parent,
@@ -423,8 +444,10 @@ def delete_own_comment(user: Any, comment: Comment) -> ActionResult:
 def react(user: Any, comment: Comment, value: int) -> ActionResult:
     """Like (+1), dislike (-1) or clear (0) ``comment`` for ``user``.
 
-    One reaction per member per comment (database constraint). Sending the value
-    the member already gave clears it (a toggle). Counts on the comment change
+    One reaction per member per comment (database constraint). Each request states
+    the reaction the member wants (the page's buttons send ``clear`` for a pressed
+    one), so sending the same value twice -- a double click, a resubmitted form --
+    leaves it as it is instead of toggling it off. Counts on the comment change
     with ``F()`` updates in the same transaction. ``data`` carries
     ``{"like_count", "dislike_count", "value"}``.
     """
@@ -458,7 +481,9 @@ def react(user: Any, comment: Comment, value: int) -> ActionResult:
                     new_value = Reaction.objects.get(comment=comment, user=user).value
                 else:
                     bump(value, +1)
-        elif value == 0 or existing.value == value:
+        elif existing.value == value:
+            pass  # already so: the same intent again changes nothing
+        elif value == 0:
             existing.delete()
             bump(existing.value, -1)
             new_value = 0

@@ -36,6 +36,9 @@ Pingbacks and trackbacks are skipped and counted. The old state also goes into t
 moderation decision store the site's guidelines model learns from
 (``masthead.moderation.learning.store.record_imported_comments``: the one call from this
 app into moderation).
+A comment longer than the site's limit for new comments
+(``MASTHEAD_COMMENTS_MAX_LENGTH``) is kept whole: it was published on the old platform and
+cutting it would lose words; the report counts such comments and names the first ones.
 """
 
 from __future__ import annotations
@@ -165,6 +168,8 @@ class ImportReport:
     skipped_trackback: int = 0
     skipped_in_deleted_threads: int = 0
     empty_after_cleaning: int = 0
+    over_length: int = 0
+    over_length_limit: int = 0
     missing_dates: int = 0
     parents_linked: int = 0
     orphaned: int = 0
@@ -211,6 +216,10 @@ class ImportReport:
             ("authors legacy (unclaimed)", f"{self.authors_legacy:,}"),
             ("comments without author", f"{self.authors_anonymous_comments:,}"),
             ("empty after HTML cleaning", f"{self.empty_after_cleaning:,}"),
+            (
+                f"longer than the {self.over_length_limit:,}-character limit (kept whole)",
+                f"{self.over_length:,}",
+            ),
             ("missing dates (import time used)", f"{self.missing_dates:,}"),
             ("warnings", f"{len(self.warnings):,}"),
         ]
@@ -338,12 +347,19 @@ def _status(c: ParsedComment) -> str:
 
 
 def _author_key(source: str, c: ParsedComment) -> str | None:
+    """Who wrote ``c``, as a legacy author key (``None``: no author at all).
+
+    An e-mail address or a platform user name identifies a person. A display name
+    alone does not: two guests who both signed "Anna" are two people, and such an
+    author can never be claimed (claiming needs a verified address), so each
+    name-only comment gets its own legacy author.
+    """
     if c.author_email:
         return f"email:{c.author_email}"[:400]
     if c.author_username:
         return f"{source}|user:{c.author_username}"[:400]
     if c.author_name:
-        return f"{source}|name:{c.author_name}"[:400]
+        return f"{source}|guest:{c.source_id}|{c.author_name}"[:400]
     return None
 
 
@@ -411,6 +427,7 @@ class _Prepared:
     author_key: str | None
     body: str
     emptied: bool  # the old body had content, nothing survived cleaning
+    over_length: bool  # longer than MASTHEAD_COMMENTS_MAX_LENGTH (kept whole)
     status: str
     created_at: datetime
     date_missing: bool  # neither the comment nor its thread had a date: import time used
@@ -437,6 +454,10 @@ class _Importer:
         self.held_threads_buffer: list[HeldThread] = []
         self.held_buffer: list[HeldComment] = []
         self.now = timezone.now()
+        # New comments over this length are refused; imported ones were published on
+        # the old platform and are kept whole (nothing is lost), counted and named.
+        self.max_length: int = settings.MASTHEAD_COMMENTS_MAX_LENGTH
+        self.report.over_length_limit = self.max_length
         self.writer: InlineWriter | BackgroundWriter = InlineWriter()
 
     # -- stream ------------------------------------------------------------
@@ -566,6 +587,7 @@ class _Importer:
             author_key=_author_key(self.source, c),
             body=body,
             emptied=not body and bool(c.html.strip()),
+            over_length=len(body) > self.max_length,
             status=str(_status(c)),
             created_at=created or self.now,
             date_missing=created is None,
@@ -591,6 +613,13 @@ class _Importer:
         for p in todo:
             c, key = p.comment, p.author_key
             r.empty_after_cleaning += p.emptied
+            if p.over_length:
+                r.over_length += 1
+                if r.over_length <= REPORT_LIST_LIMIT:
+                    r.warnings.append(
+                        f"comment {c.source_id} is {len(p.body):,} characters, over the "
+                        f"{self.max_length:,}-character limit of new comments: kept whole"
+                    )
             r.missing_dates += p.date_missing
             field_name = f"imported_{p.status}"
             setattr(r, field_name, getattr(r, field_name) + 1)

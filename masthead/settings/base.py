@@ -25,6 +25,10 @@ SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 WAGTAILADMIN_BASE_URL = SITE_URL
 MASTHEAD_SITE_NAME = envstr("MASTHEAD_SITE_NAME", "The Masthead Ledger")
 WAGTAIL_SITE_NAME = MASTHEAD_SITE_NAME
+# Admin avatars: the editor's uploaded picture, else Wagtail's own default image. Not
+# Gravatar: the admin would show a broken image off line (or on a network that blocks
+# it), and every admin page would send a hash of each editor's address to a third party.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 MASTHEAD_SHARED_DATA = Path(envstr("MASTHEAD_SHARED_DATA", str(PROJECT_DIR.parent / "shared")))
 
 INSTALLED_APPS = [
@@ -309,6 +313,13 @@ LOGGING = {
 # Free metered stories a month; staff can change them per site in Settings → Meter.
 MASTHEAD_METER_ANONYMOUS = envint("MASTHEAD_METER_ANONYMOUS", 3)
 MASTHEAD_METER_MEMBER = envint("MASTHEAD_METER_MEMBER", 10)
+# Anonymous meter rows are kept for this many months (this one included), then purged by
+# the task worker every MASTHEAD_METER_RETENTION_SECONDS (0: never; masthead.metering.retention).
+# Requests whose header lines add up to more bytes than this are answered 431
+# (masthead.core.open_web; granian's own limit is far higher).
+MASTHEAD_MAX_HEADER_BYTES = envint("MASTHEAD_MAX_HEADER_BYTES", 32 * 1024)
+MASTHEAD_METER_ANONYMOUS_KEEP_MONTHS = envint("MASTHEAD_METER_ANONYMOUS_KEEP_MONTHS", 2)
+MASTHEAD_METER_RETENTION_SECONDS = float(envstr("MASTHEAD_METER_RETENTION_SECONDS", "3600"))
 MIDDLEWARE += ["masthead.metering.middleware.MeterMiddleware"]  # meter cookie + Cache-Control
 # Members' story pages from cached variants (masthead.core.member_pages); last, so Django's
 # session, auth, CSRF, security and meter middleware all run around it.

@@ -7,11 +7,30 @@ database comes from ``DATABASE_URL`` so the same suite runs on SQLite and Postgr
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright sync API + live_server
-os.environ.setdefault("MASTHEAD_DATA_DIR", tempfile.mkdtemp(prefix="masthead-test-"))
+
+
+def _own_data_dir() -> None:
+    """A fresh data folder for this test process, removed when the process ends (the
+    subprocesses a test starts inherit it through the environment and leave it alone)."""
+    path = tempfile.mkdtemp(prefix="masthead-test-")
+    os.environ["MASTHEAD_DATA_DIR"] = path
+    owner = os.getpid()
+
+    def remove() -> None:
+        if os.getpid() == owner:
+            shutil.rmtree(path, ignore_errors=True)
+
+    atexit.register(remove)
+
+
+if "MASTHEAD_DATA_DIR" not in os.environ:
+    _own_data_dir()
 
 from masthead.settings.base import *  # noqa: E402,F403
 from masthead.settings.base import DATABASES  # noqa: E402

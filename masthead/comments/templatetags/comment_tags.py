@@ -27,6 +27,15 @@ from masthead.comments.services import (
 
 register = template.Library()
 
+
+@register.filter
+def site_time(value: Any) -> str:
+    """A comment's time as datelines show times: ``December 08, 2026 03:41 am IST``."""
+    from masthead.articles.dates import site_time_text
+
+    return site_time_text(value)
+
+
 LINK_REL = "nofollow ugc noopener"  # Google: rel="ugc" marks user-generated links
 
 

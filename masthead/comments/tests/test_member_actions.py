@@ -130,14 +130,13 @@ def test_delete_view(alice_client, alice, story):
 # --- reactions ----------------------------------------------------------------------------
 
 
-def test_reactions_one_per_member_with_toggle_and_switch(alice, bob, make_member, story):
+def test_reactions_one_per_member_idempotent_clear_and_switch(alice, bob, make_member, story):
     c = actions.post_comment(alice, story, "React to me.").comment
     assert actions.react(bob, c, 1).data == {"like_count": 1, "dislike_count": 0, "value": 1}
-    assert actions.react(bob, c, 1).data == {
-        "like_count": 0,
-        "dislike_count": 0,
-        "value": 0,
-    }  # toggle off
+    # the same intent again (a double click, a resubmitted form) changes nothing
+    assert actions.react(bob, c, 1).data == {"like_count": 1, "dislike_count": 0, "value": 1}
+    assert actions.react(bob, c, 0).data == {"like_count": 0, "dislike_count": 0, "value": 0}
+    assert actions.react(bob, c, 0).data == {"like_count": 0, "dislike_count": 0, "value": 0}
     actions.react(bob, c, 1)
     assert actions.react(bob, c, -1).data == {"like_count": 0, "dislike_count": 1, "value": -1}
     carol = make_member("carol")

@@ -78,7 +78,31 @@ def test_a_retry_after_the_rate_limit_is_published_not_held_as_a_repeat(real_eng
     assert actions.post_comment(alice, story, first).status == "published"
     refused = actions.post_comment(alice, story, second)
     assert refused.status != "published" and "wait" in refused.message
-    assert Comment.objects.filter(body=second, status=CommentStatus.REJECTED).exists()  # kept
+    # refused for its rate only: the text goes back to the writer, nothing is stored
+    assert refused.status == "rejected" and refused.body == second and refused.comment is None
+    assert not Comment.objects.filter(body=second).exists()
     age_comments()  # the writer waited, as told
     retry = actions.post_comment(alice, story, second)
     assert retry.status == "published", retry.message
+
+
+def test_a_flood_of_posts_refused_for_rate_leaves_the_queue_usable(
+    real_engine, alice, alice_client, story
+):
+    """One member sending 100 posts in a few seconds: the first is published, every
+    other one is refused (the writer is told to wait, the text comes back in the form),
+    and the moderation queue gets no row for them."""
+    url = reverse("comments:post", args=[story.pk])
+    answers = [
+        alice_client.post(url, {"body": f"Flood post number {i} about the new bus lanes today."})
+        for i in range(100)
+    ]
+    assert answers[0].status_code == 302
+    published = [r for r in answers if r.status_code == 302]
+    refused = [r for r in answers if r.status_code != 302]
+    # posts more than 3 s apart on a slow machine are published; every other one refused
+    assert len(refused) >= 50 and {r.status_code for r in refused} == {422}
+    assert "too quickly" in refused[-1].content.decode()
+    assert "about the new bus lanes today." in refused[-1].content.decode()  # text kept
+    assert Comment.objects.count() == len(published)
+    assert not Comment.objects.filter(status=CommentStatus.REJECTED).exists()

@@ -68,7 +68,8 @@ def detect_format(path: str | Path) -> Format:
     if str(path).lower().endswith((".csv", ".tsv")):
         return "csv"
     raise ValueError(
-        f"cannot tell the export format of {path}; pass it explicitly (disqus, wxr or csv)"
+        f"cannot tell the export format of {path}: its start has no <disqus> root and no "
+        "WordPress export namespace, and its name does not end in .csv or .tsv"
     )
 
 

@@ -19,6 +19,17 @@ such as the backtick at the start of Remark42's Disqus fixtures) is skipped with
 a warning, but only if it is short (<= 64 bytes), contains no ``<`` and an
 ``<?xml`` declaration follows; anything malformed after that stops with a
 :class:`ParseError` carrying line and column *of the original file*.
+
+One more repair is made in the stream, with a warning per place: an attribute
+value written without quotes in a start tag (``<thread dsq:id=247937687/>``, as
+in Remark42's Disqus exports) gets its double quotes. It is unambiguous (the
+value ends at white space, ``/`` or ``>``) and loses nothing, so such a file
+imports without ``--recover``.
+
+A file that ends in the middle of the XML is reported as cut off, with the line
+and column where it ends; a file whose only fault is an undeclared namespace
+prefix (``atom:link`` without ``xmlns:atom``) is reported with the hint that
+``--recover`` reads it whole.
 """
 
 from __future__ import annotations
@@ -38,6 +49,14 @@ _MAX_PREFIX = 64  # bytes of junk tolerated before "<?xml"
 _PROLOG_LIMIT = 1 << 20  # the root element must start within the first MiB
 _XML_DECL = b"<?xml"
 _UTF8_BOM = b"\xef\xbb\xbf"
+_READ_CHUNK = 65536
+# a start tag's name and quoted attributes, then ``name=`` and an unquoted value
+_UNQUOTED_ATTR = re.compile(
+    rb"(<[A-Za-z_][\w:.-]*(?:\s+[\w:.-]+\s*=\s*(?:\"[^\"<]*\"|'[^'<]*'))*\s+[\w:.-]+\s*=\s*)"
+    rb"([^\s\"'<>=/]+)(?=[\s/>])"
+)
+# how far back from a chunk's end an unfinished start tag is held for the next chunk
+_TAG_CARRY = 4096
 
 
 def _position(data: bytes, offset: int) -> tuple[int, int]:
@@ -70,6 +89,13 @@ class SafeXMLSource:
             self._owned = False
         self.line_offset = 0  # newlines removed with the prefix
         self.column_offset = 0  # bytes removed from what becomes line 1
+        self.stats = stats
+        self.eof = False  # the underlying file was read to its end
+        self.lines_out = 0  # newlines handed to lxml so far
+        self.last_line_length = 0  # bytes handed to lxml after the last newline
+        self._out = b""  # repaired bytes not yet handed to lxml
+        self._carry = b""  # raw bytes held back (a start tag cut by the chunk end)
+        self._lines_in = 0  # newlines repaired so far (for warnings' line numbers)
         try:
             self._head = self._prepare(stats)
         except BaseException:
@@ -175,15 +201,67 @@ class SafeXMLSource:
             column += self.column_offset
         return line + self.line_offset, column
 
-    def read(self, size: int = -1) -> bytes:
-        """File-object protocol for lxml: the kept head first, then the rest."""
-        if self._head:
-            if size is None or size < 0:
-                data, self._head = self._head + self._fh.read(), b""
-                return data
-            data, self._head = self._head[:size], self._head[size:]
+    def end_position(self) -> tuple[int, int]:
+        """(line, column) in the original file just after the last byte handed to lxml."""
+        return self.adjust(self.lines_out + 1, self.last_line_length + 1)
+
+    def _repair(self, data: bytes, final: bool) -> bytes:
+        """Quote unquoted attribute values (see module doc), warning once per place."""
+        data = self._carry + data
+        self._carry = b""
+        if not final:
+            lt = data.rfind(b"<", max(0, len(data) - _TAG_CARRY))
+            if lt >= 0 and data.find(b">", lt) < 0:
+                data, self._carry = data[:lt], data[lt:]
+        if b"=" not in data:
+            self._lines_in += data.count(b"\n")
             return data
-        return self._fh.read(size)
+        line_base = self._lines_in
+        pieces: list[bytes] = []
+        pos = 0
+        for _ in range(64):  # a tag with several unquoted values needs one pass each
+            found = False
+            pieces, pos = [], 0
+            for m in _UNQUOTED_ATTR.finditer(data):
+                found = True
+                pieces += [data[pos : m.start(2)], b'"', m.group(2), b'"']
+                pos = m.end(2)
+                if len(self.stats.warnings) < self.stats.max_warnings:
+                    line = line_base + data.count(b"\n", 0, m.start(2)) + 1 + self.line_offset
+                    value = m.group(2).decode("utf-8", "replace")
+                    self.stats.warn(f"quoted the unquoted attribute value {value!r}", line)
+            if not found:
+                break
+            data = b"".join([*pieces, data[pos:]])
+        self._lines_in += data.count(b"\n")
+        return data
+
+    def _fill(self, size: int) -> None:
+        while not self.eof and (size < 0 or len(self._out) < size):
+            if self._head:
+                raw, self._head = self._head, b""
+            else:
+                raw = self._fh.read(_READ_CHUNK)
+                if not raw:
+                    self.eof = True
+            self._out += self._repair(raw, final=self.eof)
+
+    def read(self, size: int = -1) -> bytes:
+        """File-object protocol for lxml: the kept head first, then the rest, repaired."""
+        if size is None:
+            size = -1
+        self._fill(size)
+        if size < 0:
+            data, self._out = self._out, b""
+        else:
+            data, self._out = self._out[:size], self._out[size:]
+        newlines = data.count(b"\n")
+        if newlines:
+            self.lines_out += newlines
+            self.last_line_length = len(data) - data.rfind(b"\n") - 1
+        else:
+            self.last_line_length += len(data)
+        return data
 
     def close(self) -> None:
         """Close the underlying file if we opened it."""
@@ -236,11 +314,7 @@ def iterparse_safe(
                 checked = True
             yield el
     except etree.XMLSyntaxError as exc:
-        line, column = exc.position if exc.position else (exc.lineno or 0, 0)
-        line, column = src.adjust(line, column)
-        msg = exc.msg or str(exc)
-        msg = re.sub(r",? line \d+, column \d+.*$", "", msg)
-        raise ParseError(f"malformed XML: {msg}", line, column, path=src.name) from None
+        raise _syntax_error(exc, src) from None
     finally:
         if recover:
             for entry in it.error_log:
@@ -249,6 +323,39 @@ def iterparse_safe(
     root = getattr(it, "root", None)
     if root is not None and not checked:
         _refuse_dtd(root, src)
+
+
+def _syntax_error(exc: etree.XMLSyntaxError, src: SafeXMLSource) -> ParseError:
+    """A :class:`ParseError` for libxml2's error, in words a newsroom can act on.
+
+    A file that ends inside the XML is called cut off (libxml2 then says things like
+    "Premature end of data" or even "Unregistered error message"), with the place it
+    ends; an undeclared namespace prefix is marked ``recoverable``.
+    """
+    line, column = exc.position if exc.position else (exc.lineno or 0, 0)
+    line, column = src.adjust(line, column)
+    msg = exc.msg or str(exc)
+    msg = re.sub(r",? line \d+, column \d+.*$", "", msg).strip()
+    end_line, end_column = src.end_position()
+    if src.eof and not src._out and line >= end_line:
+        detail = "" if "Unregistered" in msg else f" (the XML parser says: {msg})"
+        return ParseError(
+            f"the file ends in the middle of the XML, at line {end_line}, column {end_column}"
+            f"{detail}: it looks cut off (an interrupted download or copy); "
+            "get the complete export again",
+            end_line,
+            end_column,
+            path=src.name,
+        )
+    if msg.startswith("Namespace prefix") and msg.endswith("is not defined"):
+        return ParseError(
+            f"malformed XML: {msg} (an undeclared namespace prefix)",
+            line,
+            column,
+            path=src.name,
+            recoverable=True,
+        )
+    return ParseError(f"malformed XML: {msg}", line, column, path=src.name)
 
 
 def _refuse_dtd(el: etree._Element, src: SafeXMLSource) -> None:

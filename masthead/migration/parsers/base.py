@@ -112,11 +112,16 @@ class ParseError(Exception):
     line is where that element starts).
     """
 
-    def __init__(self, message: str, line: int, column: int, *, path: str = "") -> None:
+    def __init__(
+        self, message: str, line: int, column: int, *, path: str = "", recoverable: bool = False
+    ) -> None:
         self.message = message
         self.line = line
         self.column = column
         self.path = path
+        #: ``--recover`` reads the file whole (the fault loses no data, e.g. an
+        #: undeclared namespace prefix), so the error can say so
+        self.recoverable = recoverable
         where = f"{path}:" if path else ""
         super().__init__(f"{where}{line}:{column}: {message}")
 

@@ -68,9 +68,8 @@ def parse_disqus(
 
     Raises:
         ParseError: malformed XML, DOCTYPE (bomb/XXE guard), a ``<thread>``
-            without ``dsq:id``,
-            an unparseable ``createdAt``, or a file
-            whose root is not ``<disqus>``.
+            without ``dsq:id``, or a file whose root is not ``<disqus>``. An
+            unparseable ``createdAt`` is a warning and counts as a missing date.
     """
     yield from parse_source(source, stats, _parse, keep_orphans=keep_orphans, recover=recover)
 
@@ -93,8 +92,13 @@ def _parse(
                 )
             root_checked = True
         parent = el.getparent()
-        if parent is None or parent.tag != _ROOT:
-            continue  # <thread dsq:id/> reference inside a <post>; handled with the post
+        if parent is None:
+            continue
+        nested_in = None
+        if parent.tag != _ROOT:
+            nested_in = _swallowed_by(el) if recover and el.tag == _POST else None
+            if nested_in is None:
+                continue  # <thread dsq:id/> reference inside a <post>; handled with the post
         if el.tag == _THREAD:
             thread = _thread(el, src, stats)
             release(el)
@@ -118,7 +122,17 @@ def _parse(
                     yield comment
         else:
             comment = _post(el, src, stats)
-            release(el)
+            if nested_in is None:
+                release(el)
+            else:
+                # recovery left this post inside a broken one: keep it, and say so
+                el.clear(keep_tail=False)
+                if comment is not None:
+                    stats.warn(
+                        f"post {comment.source_id} was read from inside the malformed "
+                        f"post {nested_in} (recovered)",
+                        src.adjust(el.sourceline or 0, 0)[0],
+                    )
             if comment is None:
                 continue
             deleted = threads.get(comment.thread_source_id)
@@ -152,6 +166,20 @@ def _parse(
             )
 
 
+def _swallowed_by(el) -> str | None:  # noqa: ANN001 - lxml element
+    """The ``dsq:id`` of the post that holds ``el`` after libxml2's recovery, if any.
+
+    In recover mode an unclosed tag in one post makes libxml2 nest the posts after
+    it inside that post; they are whole posts of their own and are read as such.
+    """
+    if not (el.get(DSQ_ID) or "").strip():
+        return None
+    for ancestor in el.iterancestors():
+        if ancestor.tag == _POST:
+            return (ancestor.get(DSQ_ID) or "").strip() or "(no id)"
+    return None
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
@@ -166,8 +194,11 @@ def _date(
     try:
         return parse_datetime(value)
     except ValueError:
-        line, _ = src.adjust(el_line, 0)
-        raise ParseError(f"{what}: invalid createdAt {value!r}", line, 0, path=src.name) from None
+        # one bad date must not stop the file: the comment keeps its text and gets
+        # the thread's date (or the import time), like a comment without a date
+        stats.missing_dates += 1
+        stats.warn(f"{what}: invalid createdAt {value!r}; treated as missing", el_line)
+        return None
 
 
 def _thread(el, src: SafeXMLSource, stats: ParseStats) -> ImportedThread | None:

@@ -97,35 +97,40 @@ def test_isso_fields_and_orphan():
     assert any("1337" in w for w in stats.warnings)
 
 
-def test_remark42_strict_stops_at_unquoted_attribute():
-    """The fixture has a stray backtick (tolerated) and an unquoted attribute on line 147."""
+def test_remark42_strict_repairs_the_unquoted_attribute():
+    """The fixture has a stray backtick and an unquoted attribute on line 147 (both
+    repaired with a warning) and a post with an invalid date (kept, date missing)."""
     stats = ParseStats()
-    with pytest.raises(ParseError) as err:
+    threads, got = _split(
         list(parse_disqus(shared_file("disqus/remark42_disqus.xml"), stats=stats))
-    assert (err.value.line, err.value.column) == (147, 24)
+    )
     assert stats.skipped_prefix_bytes == 1
     assert "skipped 1 byte(s)" in stats.warnings[0]
+    assert "line 147: quoted the unquoted attribute value '247937687'" in stats.warnings
+    bad = next(c for c in got if c.source_id == "x299986073")
+    assert bad.created_at is None and bad.html == "some bad comment"
+    assert stats.missing_dates == 1
 
 
 @pytest.mark.parametrize(
     ("name", "comments", "deleted", "dropped_in_deleted"),
     [
-        ("disqus/remark42_disqus.xml", 4, 0, 0),
-        ("disqus/remark42_disqus-deleted-post.xml", 4, 1, 0),
-        ("disqus/remark42_disqus-deleted-thread.xml", 1, 0, 3),
+        ("disqus/remark42_disqus.xml", 5, 0, 0),
+        ("disqus/remark42_disqus-deleted-post.xml", 5, 1, 0),
+        ("disqus/remark42_disqus-deleted-thread.xml", 1, 0, 4),
     ],
 )
-def test_remark42_recover_mode(name, comments, deleted, dropped_in_deleted):
+@pytest.mark.parametrize("recover", [False, True])
+def test_remark42_strict_and_recover_mode(name, comments, deleted, dropped_in_deleted, recover):
     stats = ParseStats()
-    threads, got = _split(list(parse_disqus(shared_file(name), stats=stats, recover=True)))
+    threads, got = _split(list(parse_disqus(shared_file(name), stats=stats, recover=recover)))
     assert len(threads) == 2
     assert sum(t.is_closed for t in threads) == 1
     assert len(got) == comments
     assert sum(c.is_deleted for c in got) == deleted
     assert stats.dropped_in_deleted_threads == dropped_in_deleted
     assert stats.dropped_no_id == 1  # "This comment had no ID"
-    assert any("147: column 24" in w for w in stats.warnings)
-    if comments == 4:
+    if comments == 5:
         assert sum(c.is_spam for c in got) == 1
         assert sum(c.author_email is None for c in got) == 1  # the empty <email/>
 

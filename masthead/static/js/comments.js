@@ -68,15 +68,28 @@
     } else if (form.matches("[data-comment-react]")) {
       ev.preventDefault();
       var btn = ev.submitter;
+      // One click, one intent: while a reaction is on its way the form takes no other
+      // (the second click of a double click would otherwise undo the first).
+      if (!btn || form.dataset.busy) return;
+      form.dataset.busy = "1";
       send(form, btn).then(function (res) {
         if (res.status === "login" && res.login_url) { window.location.href = res.login_url; return; }
         if (!res.ok) { window.alert(res.message); return; }
         form.querySelector("[data-like-count]").textContent = res.like_count;
         form.querySelector("[data-dislike-count]").textContent = res.dislike_count;
-        form.querySelectorAll("button[name=value]").forEach(function (b) {
-          b.setAttribute("aria-pressed", String((b.value === "like" && res.value === 1) || (b.value === "dislike" && res.value === -1)));
+        form.querySelectorAll("button[data-reaction]").forEach(function (b) {
+          var kind = b.getAttribute("data-reaction");
+          var pressed = (kind === "like" && res.value === 1) || (kind === "dislike" && res.value === -1);
+          b.setAttribute("aria-pressed", String(pressed));
+          b.value = pressed ? "clear" : kind; // what a click on it asks for next
         });
-      });
+      }).finally(function () { delete form.dataset.busy; });
     }
   });
+
+  // The second click of a double click is the same intent as the first: ignore it.
+  root.addEventListener("click", function (ev) {
+    var b = ev.target.closest && ev.target.closest("[data-comment-react] button[data-reaction]");
+    if (b && ev.detail > 1) ev.preventDefault();
+  }, true);
 })();

@@ -32,6 +32,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-corpus", action="store_true", help="Skip the large news corpus.")
         parser.add_argument(
+            "--password-in-banner",
+            action="store_true",
+            help="Keep a new editor password for serve's banner instead of printing it (make run).",
+        )
+        parser.add_argument(
             "--corpus-limit", type=int, default=5000, help="Most corpus stories to load."
         )
 
@@ -121,7 +126,7 @@ class Command(BaseCommand):
 
         self._newsletters()
         cache.clear()
-        self._editor()
+        self._editor(in_banner=options["password_in_banner"])
         self.stdout.write(
             f"Demo site ready in {time.monotonic() - started:.1f}s: {StoryPage.objects.count()} stories, home at {home.url}"
         )
@@ -164,7 +169,7 @@ class Command(BaseCommand):
                 },
             )
 
-    def _editor(self) -> None:
+    def _editor(self, *, in_banner: bool = False) -> None:
         User = get_user_model()
         if User.objects.filter(username="editor").exists():
             self.stdout.write(
@@ -173,6 +178,17 @@ class Command(BaseCommand):
             return
         password = secrets.token_urlsafe(12)
         User.objects.create_superuser("editor", "editor@masthead.example", password)
+        if in_banner:
+            from masthead.articles.editor_password import keep_for_banner
+
+            keep_for_banner(password)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Editor account created: user 'editor'; its password is shown when "
+                    "the site is ready."
+                )
+            )
+            return
         self.stdout.write(
             self.style.SUCCESS(
                 f"Editor account created: user 'editor', password '{password}' (shown once)."

@@ -24,6 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from masthead.articles.editor_password import password_for_banner
 from masthead.articles.models import HomePage, StoryPage
 from masthead.articles.services import sync_site_with_site_url
 from masthead.core.server import DEFAULT_THREADS, DEFAULT_WORKERS, granian_command
@@ -32,6 +33,11 @@ from masthead.core.server import DEFAULT_THREADS, DEFAULT_WORKERS, granian_comma
 # before they are killed.
 START_TIMEOUT = 90
 STOP_TIMEOUT = 10
+# How often the server and the worker are checked; a worker that dies more often than
+# RESTART_LIMIT times in RESTART_WINDOW seconds is not restarted again (a crash loop).
+WATCH_SECONDS = 0.5
+RESTART_LIMIT = 5
+RESTART_WINDOW = 60.0
 
 
 def port_in_use(host: str, port: int) -> bool:
@@ -61,15 +67,72 @@ def wait_listening(host: str, port: int, proc: subprocess.Popen[bytes], timeout:
 
 def stop_process(proc: subprocess.Popen[bytes] | None, timeout: float = STOP_TIMEOUT) -> None:
     """SIGTERM ``proc`` if it still runs, then SIGKILL after ``timeout`` seconds."""
-    if proc is None:
-        return
-    if proc.poll() is None:
-        proc.terminate()
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    stop_processes([proc], timeout)
+
+
+def stop_processes(
+    procs: list[subprocess.Popen[bytes] | None], timeout: float = STOP_TIMEOUT
+) -> None:
+    """SIGTERM every process that still runs at once, wait for all of them together,
+    and SIGKILL those still running ``timeout`` seconds after."""
+    running = [p for p in procs if p is not None]
+    for proc in running:
+        if proc.poll() is None:
+            proc.terminate()
+    deadline = time.monotonic() + timeout
+    for proc in running:
+        try:
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def start_child(cmd: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """Start ``cmd`` in its own process group.
+
+    Ctrl-C in a terminal sends SIGINT to the whole foreground group; granian's workers
+    that get it from the terminal *and* a SIGTERM from their parent refuse to stop and
+    are killed seconds later. In their own group they get exactly one signal: the
+    SIGTERM ``serve`` sends, and stop within about a second and a half.
+    """
+    return subprocess.Popen(cmd, env=env, process_group=0)  # noqa: S603
+
+
+class WorkerKeeper:
+    """Runs the task worker and starts it again when it dies, saying so.
+
+    ``write`` gets one line per restart; after :data:`RESTART_LIMIT` deaths within
+    :data:`RESTART_WINDOW` seconds the worker is left stopped, with a line that says so.
+    """
+
+    def __init__(self, cmd: list[str], env: dict[str, str], write: Any) -> None:
+        self.cmd, self.env, self.write = cmd, env, write
+        self.proc: subprocess.Popen[bytes] | None = start_child(cmd, env)
+        self.deaths: list[float] = []
+        self.restarts = 0
+
+    def check(self) -> None:
+        """Restart the worker if it has exited (call this periodically)."""
+        if self.proc is None or self.proc.poll() is None:
+            return
+        code = self.proc.returncode
+        now = time.monotonic()
+        self.deaths = [t for t in self.deaths if now - t < RESTART_WINDOW] + [now]
+        if len(self.deaths) > RESTART_LIMIT:
+            self.write(
+                f"The task worker stopped (exit code {code}) {len(self.deaths)} times in "
+                f"{RESTART_WINDOW:.0f} s; not restarting it again. Background tasks (emails, "
+                "newsletters, scheduled publishing) wait until you start it: "
+                ".venv/bin/python manage.py db_worker"
+            )
+            self.proc = None
+            return
+        self.proc = start_child(self.cmd, self.env)
+        self.restarts += 1
+        self.write(
+            f"The task worker stopped (exit code {code}); restarted it (pid {self.proc.pid})."
+        )
 
 
 class Command(BaseCommand):
@@ -125,16 +188,21 @@ class Command(BaseCommand):
         seed = StoryPage.objects.filter(external_id__startswith="file:").first()
         worker = None
         if not options["no_worker"]:
-            worker = subprocess.Popen([sys.executable, "manage.py", "db_worker"], env=env)  # noqa: S603
+            worker = WorkerKeeper(
+                [sys.executable, "manage.py", "db_worker"],
+                env,
+                lambda line: self.stderr.write(self.style.WARNING(line)),
+            )
         cmd = granian_command(
             granian, host, port, options["workers"], options["threads"], access_log=True
         )
-        proc = subprocess.Popen(cmd, env=env)  # noqa: S603
+        proc = start_child(cmd, env)
 
         def stop(signum: int, frame: object) -> None:  # SIGTERM from systemd, Docker, kill
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
         try:
             if not wait_listening(host, port, proc, START_TIMEOUT):
                 code = proc.poll()
@@ -148,16 +216,36 @@ class Command(BaseCommand):
             if seed:
                 self.stdout.write(f"  Seed story:  {base}{seed.url}")
             self.stdout.write(f"  Admin:       {base}/admin/  (user 'editor')")
+            password = password_for_banner()
+            if password:
+                self.stdout.write(
+                    f"  Editor password: {password}  (shown until the editor first signs in)"
+                )
             if "filebased" in settings.EMAIL_BACKEND:
                 self.stdout.write(f"  Emails are written to {settings.EMAIL_FILE_PATH}")
             self.stdout.write("  Stop with Ctrl-C.")
             self.stdout.flush()
-            proc.wait()
+            while proc.poll() is None:
+                if worker is not None:
+                    worker.check()
+                time.sleep(WATCH_SECONDS)
         except KeyboardInterrupt:
             pass
         finally:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the stop
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            stop_process(proc)
-            stop_process(worker)
-        if proc.returncode not in (0, -signal.SIGTERM, -signal.SIGINT, -signal.SIGKILL):
+            stop_processes([proc, worker.proc if worker else None])
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+        failed = proc.returncode not in (0, -signal.SIGTERM, -signal.SIGINT, -signal.SIGKILL)
+        if sys.argv[1:2] == ["serve"]:
+            # This process only watched its children, which have stopped. The
+            # interpreter's own teardown of Django, Wagtail and the guideline models
+            # takes about 2 s more on the 2-core machine: end now, so Ctrl-C returns
+            # the terminal well within 2 s.
+            if failed:
+                self.stderr.write(f"granian exited with code {proc.returncode}")
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(1 if failed else 0)
+        if failed:
             raise CommandError(f"granian exited with code {proc.returncode}")

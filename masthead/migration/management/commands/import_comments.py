@@ -27,15 +27,15 @@ from masthead.migration.importer import (
 from masthead.migration.parsers import detect_format, parse_column_map
 from masthead.migration.urls import MappingFileError
 
+FORMATS = ["disqus", "wxr", "csv"]
+
 
 class Command(BaseCommand):
     help = "Import comments from a Disqus XML, WordPress WXR or CSV export (issue 6)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", nargs="?", help="the export file")
-        parser.add_argument(
-            "--format", choices=["disqus", "wxr", "csv"], help="default: detected from the file"
-        )
+        parser.add_argument("--format", choices=FORMATS, help="default: detected from the file")
         parser.add_argument("--dry-run", action="store_true", help="write nothing, same report")
         parser.add_argument("--map", dest="mapping", help="CSV with header old,new")
         parser.add_argument(
@@ -74,7 +74,10 @@ class Command(BaseCommand):
         try:
             fmt = opts["format"] or (detect_format(path) if path else "csv")
         except ValueError as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(
+                f"{exc}. Give the format with --format {{{','.join(FORMATS)}}}, "
+                f"e.g. --format {FORMATS[0]}"
+            ) from exc
         try:
             columns = parse_column_map(opts["columns"]) if opts["columns"] else None
             tz = zoneinfo.ZoneInfo(opts["timezone"])
@@ -115,11 +118,17 @@ class Command(BaseCommand):
                 sys.stderr.write("\n")
             self._print(exc.report)
             err = exc.parse_error
+            if err.recoverable and not options.recover:
+                then = (
+                    "run the same command with --recover: it reads the whole file and "
+                    "reports the fault as a warning"
+                )
+            else:
+                then = "fix the file and run the same command again to continue"
             written = (
-                "nothing was written (dry run)"
+                f"nothing was written (dry run); {then}"
                 if options.dry_run
-                else f"{exc.report.imported:,} comments in complete batches were written; "
-                "fix the file and run the same command again to continue"
+                else f"{exc.report.imported:,} comments in complete batches were written; {then}"
             )
             raise CommandError(
                 f"{path}:{err.line}:{err.column}: {err.message}. {written}."
