@@ -377,6 +377,7 @@ class StoryPage(Page):
         """
         from masthead.core.member_pages import eligible, shape_of
         from masthead.core.page_cache import StoryVariant
+        from masthead.metering.purpose import declines_prefetch, prefetch_declined
         from masthead.metering.services import (
             ANONYMOUS,
             MEMBER,
@@ -392,6 +393,8 @@ class StoryPage(Page):
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
         entitlement = request_entitlement(request, self)
+        if entitlement is not None and declines_prefetch(request, entitlement):
+            return prefetch_declined()
         slot = METER_SLOT.encode()
         content = response.content
         # Behind a password or a group restriction, what one reader may see says nothing

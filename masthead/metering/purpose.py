@@ -66,3 +66,32 @@ def purpose_of(method: str | None, environ: Mapping[str, Any]) -> Purpose:
     if is_prefetch(environ):
         return Purpose.PREFETCH
     return Purpose.READ
+
+
+def declines_prefetch(request: Any, entitlement: Any) -> bool:
+    """True when ``request`` is a prefetch or prerender that got only the lead-in because it
+    may not count (:data:`~masthead.metering.services.Reason.NOT_COUNTED`).
+
+    Browsers keep a prefetched answer and show it when the reader clicks (speculation
+    rules reuse a 2xx response without asking again), so such a lead-in would stand in
+    for the full story the reader's click is owed. Declining the prefetch instead makes
+    the click a normal, counted read.
+    """
+    from masthead.metering.services import Reason
+
+    return entitlement.reason == Reason.NOT_COUNTED and is_prefetch(request.META)
+
+
+def prefetch_declined() -> Any:
+    """The answer to a declined prefetch: ``503`` (browsers drop a non-2xx prefetch and load
+    the page when the reader follows the link), never stored by any cache, no story text."""
+    from django.http import HttpResponse
+
+    response = HttpResponse(
+        "This story is loaded when you open it.\n",
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Cache-Control"] = "no-store"
+    response["Vary"] = "Sec-Purpose, Purpose"
+    return response

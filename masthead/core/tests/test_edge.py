@@ -382,7 +382,7 @@ def test_pages_with_other_query_strings_are_rendered_and_never_stored(wire, make
         {"HTTP_X_MOZ": "prefetch"},
     ],
 )
-def test_prefetches_at_the_edge_never_count_and_get_the_lead_in(wire, make_story, header):
+def test_prefetches_at_the_edge_never_count_and_are_declined(wire, make_story, header):
     story = make_story("Prefetched")
     first = wire.get(story.url)  # a real read: counted, the full variant stored
     cookie = f"{COOKIE_NAME}={first.meter_cookie()}"
@@ -396,9 +396,24 @@ def test_prefetches_at_the_edge_never_count_and_get_the_lead_in(wire, make_story
     prefetched = wire.get(other.url, cookie, **header)
     assert not prefetched.from_edge  # Django decides, without counting
     assert MeterView.objects.count() == before
-    assert "Third paragraph of story" not in prefetched.body
-    assert "Continue reading" in prefetched.body
+    # Declined (non-2xx, never stored), so the browser loads the story on the click.
+    assert prefetched.status.startswith("503")
+    assert "no-store" in prefetched.headers["Cache-Control"]
+    assert "paragraph of story" not in prefetched.body
     # A stranger's prefetch neither starts a meter nor is served the full variant.
     stranger = wire.get(other.url, **header)
-    assert not stranger.meter_cookie() and "Third paragraph of story" not in stranger.body
+    assert stranger.status.startswith("503") and not stranger.meter_cookie()
+    assert "Third paragraph of story" not in stranger.body
     assert MeterView.objects.count() == before
+    # The click that follows is a normal read: counted, in full.
+    opened = wire.get(other.url, cookie)
+    assert opened.status.startswith("200") and "Third paragraph of story" in opened.body
+    assert MeterView.objects.count() == before + 1
+
+
+def test_a_prefetch_of_a_story_the_reader_may_read_anyway_is_answered(wire, make_story):
+    story = make_story("Read already")
+    first = wire.get(story.url)  # counted
+    cookie = f"{COOKIE_NAME}={first.meter_cookie()}"
+    again = wire.get(story.url, cookie, HTTP_SEC_PURPOSE="prefetch")
+    assert again.status.startswith("200") and "Third paragraph of story" in again.body
