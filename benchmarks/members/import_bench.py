@@ -141,7 +141,7 @@ def main() -> None:
         outcome = import_csv(data, "bench")
         elapsed, cpu = time.perf_counter() - t0, _cpu() - c0
         if outcome.done is None:
-            sys.exit(f"import refused: {outcome.checked.errors[:5]}")
+            sys.exit(f"import refused: {outcome.checked.problem or outcome.checked.errors[:5]}")
         done = outcome.done.as_dict()
         summary = ", ".join(f"{k}={v}" for k, v in done.items() if v and k != "rows")
         print(

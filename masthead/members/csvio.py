@@ -77,16 +77,25 @@ class MemberRow:
 
 @dataclass
 class ReadResult:
-    """Rows when the whole file is good; otherwise ``errors`` (``(line, message)``)."""
+    """Rows when the whole file is good; otherwise ``errors`` (``(line, message)``) for
+    bad rows, or ``problem`` when the file as a whole cannot be read (empty, not UTF-8,
+    a header without an email column or with a column twice): that is no "bad row"."""
 
     rows: list[MemberRow] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
     error_count: int = 0
     ignored_columns: list[str] = field(default_factory=list)
+    problem: str = ""
+    delimiter: str = ","
 
     @property
     def ok(self) -> bool:
-        return self.error_count == 0
+        return self.error_count == 0 and not self.problem
+
+    def refuse(self, message: str) -> None:
+        """Refuse the whole file with ``message`` (no row is kept)."""
+        self.problem = message
+        self.rows = []
 
     def add(self, line: int, message: str) -> None:
         self.error_count += 1
@@ -145,18 +154,26 @@ def read_rows(
     """
     result = ReadResult()
     known, offers_lists = set(newsletter_slugs), set(offers_slugs)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    if not text.strip():
+        result.refuse("The file is empty.")
+        return result
+    result.delimiter = delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
-    except StopIteration:
-        result.add(1, "The file is empty.")
-        return result
     except csv.Error as exc:
-        result.add(1, f"Not a CSV file: {exc}")
+        result.refuse(f"Not a CSV file: {exc}")
         return result
     names = [h.strip().lower() for h in header]
     if "email" not in names:
-        result.add(1, "The header has no email column.")
+        result.refuse(_no_email_message(names, delimiter))
+        return result
+    twice = sorted({n for n in names if n in COLUMNS and names.count(n) > 1})
+    if twice:
+        result.refuse(
+            f"The header has the column {', '.join(twice)} more than once; "
+            "keep one and import again."
+        )
         return result
     result.ignored_columns = [h for h in names if h and h not in COLUMNS]
     index = {name: names.index(name) for name in COLUMNS if name in names}
@@ -173,6 +190,35 @@ def read_rows(
     if result.error_count:
         result.rows = []
     return result
+
+
+_DELIMITER_NAMES = {",": "“,” (comma)", ";": "“;” (semicolon)", "\t": "tab"}
+
+
+def _delimiter(text: str) -> str:
+    """The separator of the file: ``,`` when the header names an email column with it,
+    else what :class:`csv.Sniffer` finds in the header line among ``,``, ``;`` and tab
+    (spreadsheets in many locales save "CSV" with semicolons)."""
+    first = text.lstrip("\r\n").splitlines()[0]
+    if "email" in (h.strip().lower() for h in next(csv.reader([first]), [])):
+        return ","
+    try:
+        return csv.Sniffer().sniff(first, delimiters=",;\t").delimiter
+    except csv.Error:
+        return ","
+
+
+def _no_email_message(names: list[str], delimiter: str) -> str:
+    shown = ", ".join(f"“{n[:40]}”" for n in names[:8]) or "nothing"
+    message = (
+        f"The header has no email column (read with {_DELIMITER_NAMES[delimiter]} as the "
+        f"separator, it names {shown})."
+    )
+    if delimiter == ",":
+        other = [d for d in (";", "\t") if d in ",".join(names)]
+        if other:
+            message += f" The file seems to use {_DELIMITER_NAMES[other[0]]} as separator."
+    return message
 
 
 def _check(

@@ -1,7 +1,12 @@
 """Member export: one row per email address known as a member, in :data:`~masthead.members.csvio.COLUMNS`.
 
-An address is a member when it belongs to a site account (not staff), a newsletter
-subscriber, or an imported member record. Each column comes from where it lives:
+An address is a member only when it is proven: the verified address of a site account
+(allauth), a newsletter subscriber who confirmed it (double opt-in, or the verified
+address of their account), or an imported member record (the import logged where it
+came from and the consent it brought). An address someone typed in at sign-up and never
+confirmed is not exported, nor anything of an unconfirmed subscriber; a staff or
+superuser account's address never is, whatever else holds it. Each column comes from
+where it lives:
 
 * ``name``: the account's display name, else its full name, else the imported name;
 * ``note``, ``labels``: the imported record;
@@ -19,11 +24,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
 from masthead.members.models import MemberRecord
+from masthead.members.staff import staff_emails
 from masthead.metering.models import Subscription as Paid
 from masthead.metering.models import SubscriptionStatus
 from masthead.newsletters.models import OffersConsent, Subscriber, Subscription, normalise_email
@@ -73,6 +80,12 @@ def member_rows() -> Iterator[dict[str, Any]]:
         .filter(Q(current_period_end__isnull=True) | Q(current_period_end__gt=now))
         .values_list("user_id", flat=True)
     )
+    verified = {
+        normalise_email(email)
+        for email in EmailAddress.objects.filter(verified=True)
+        .values_list("email", flat=True)
+        .iterator(chunk_size=5000)
+    }
     users = (
         get_user_model()
         .objects.filter(is_staff=False, is_superuser=False)
@@ -82,14 +95,18 @@ def member_rows() -> Iterator[dict[str, Any]]:
         )
     )
     for pk, email, first, last, joined, display in users.iterator(chunk_size=5000):
+        if normalise_email(email) not in verified:
+            continue  # signed up with an address never confirmed
         row = get(email)
         row["name"] = display or f"{first} {last}".strip() or row["name"]
         row["complimentary_plan"] = row["complimentary_plan"] or pk in comped
         _earliest(row, joined)
     ids: dict[int, dict[str, Any]] = {}
-    for pk, email, created in Subscriber.objects.values_list("pk", "email", "created_at").iterator(
-        chunk_size=5000
-    ):
+    for pk, email, created, confirmed in Subscriber.objects.values_list(
+        "pk", "email", "created_at", "confirmed_at"
+    ).iterator(chunk_size=5000):
+        if confirmed is None and normalise_email(email) not in verified:
+            continue  # double opt-in never completed
         ids[pk] = get(email)
         _earliest(ids[pk], created)
     for sub, slug, confirmed in (
@@ -98,16 +115,20 @@ def member_rows() -> Iterator[dict[str, Any]]:
         .order_by("newsletter__sort_order", "newsletter__slug")
         .iterator(chunk_size=5000)
     ):
-        ids[sub]["newsletters"].append(slug)
-        _earliest(ids[sub], confirmed)
+        if sub in ids:
+            ids[sub]["newsletters"].append(slug)
+            _earliest(ids[sub], confirmed)
     for sub, granted, changed, source in OffersConsent.objects.values_list(
         "subscriber_id", "granted", "changed_at", "source"
     ).iterator(chunk_size=5000):
-        if granted:
+        if granted and sub in ids:
             ids[sub].update(
                 offers_consent=True, offers_consent_at=changed, offers_consent_source=source
             )
+    staff = staff_emails()
     for email in sorted(rows):
+        if email in staff:
+            continue
         row = rows[email]
         yield {
             **row,

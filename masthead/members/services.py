@@ -10,6 +10,7 @@ from django.utils import timezone
 from masthead.members.csvio import ReadResult, decode, read_rows, write_rows
 from masthead.members.exporter import member_rows
 from masthead.members.importer import ImportResult, import_members
+from masthead.members.staff import staff_emails
 from masthead.newsletters.models import Newsletter
 
 
@@ -29,7 +30,7 @@ def import_csv(data: bytes, source: str, *, dry_run: bool = False) -> Outcome:
         text = decode(data)
     except ValueError as exc:
         checked = ReadResult()
-        checked.add(1, str(exc))
+        checked.refuse(str(exc))
         return Outcome(checked, None)
     letters = list(Newsletter.objects.values_list("slug", "kind"))
     checked = read_rows(
@@ -38,9 +39,25 @@ def import_csv(data: bytes, source: str, *, dry_run: bool = False) -> Outcome:
         [slug for slug, kind in letters if kind == Newsletter.Kind.OFFERS],
         timezone.now(),
     )
+    _refuse_staff(checked)
     if not checked.ok:
         return Outcome(checked, None)
     return Outcome(checked, import_members(checked.rows, source or "csv", dry_run=dry_run))
+
+
+def _refuse_staff(checked: ReadResult) -> None:
+    """Report every row whose address belongs to a staff account as a bad row: staff
+    are not members, so such a row is never stored (nor exported later)."""
+    staff = staff_emails()
+    for row in checked.rows:
+        if row.email in staff:
+            checked.add(
+                row.line,
+                f"{row.email} belongs to a staff account; staff are not members and are "
+                "never imported",
+            )
+    if checked.error_count:
+        checked.rows = []
 
 
 def export_csv() -> Iterator[str]:

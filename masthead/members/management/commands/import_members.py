@@ -30,6 +30,8 @@ class Command(BaseCommand):
         checked = outcome.checked
         if checked.ignored_columns:
             self.stdout.write(f"Ignored columns: {', '.join(checked.ignored_columns)}")
+        if checked.problem:
+            raise CommandError(f"{checked.problem} Nothing was imported.")
         if outcome.done is None:
             for line, message in checked.errors:
                 self.stderr.write(f"line {line}: {message}")
