@@ -16,7 +16,12 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.encoding import force_str
 
-from masthead.accounts.display import site_absolute, user_display, user_owns
+from masthead.accounts.display import (
+    receiving_account,
+    site_absolute,
+    user_display,
+    user_owns,
+)
 from masthead.articles.dates import site_time_text
 
 
@@ -71,6 +76,10 @@ class MastheadAccountAdapter(DefaultAccountAdapter):
                 "reader_name": user_display(user) if greet else "",
             }
         )
+        if template_prefix == "account/email/email_confirmation" and user is not None:
+            # The inbox must know which account it would join (and that imported
+            # comments follow the address there) to refuse a stranger's request.
+            fixed["account"] = receiving_account(user, email)
         super().send_mail(template_prefix, email, fixed)
 
     def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation: Any) -> str:

@@ -17,6 +17,7 @@ from django.core import mail
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 
+from masthead.accounts.display import mask_email
 from masthead.testing.personas import PASSWORD
 
 SITE = "The Harbour Gazette"
@@ -104,3 +105,15 @@ def test_notification_time_is_in_the_site_zone_with_its_abbreviation(reader):
     message = mail.outbox[-1]
     assert "Time: December 08, 2026 07:12 am IST" in message.body
     assert message.subject == f"The email address of your account with {SITE} was changed"
+
+
+@pytest.mark.parametrize(
+    ("email", "masked"),
+    [
+        ("mary@evil.example", "m•••y@evil.example"),
+        ("m@evil.example", "m•••@evil.example"),
+        ("no-at-sign", "n•••n"),
+    ],
+)
+def test_mask_email(email, masked):
+    assert mask_email(email) == masked
