@@ -90,6 +90,16 @@ class MastheadAccountAdapter(DefaultAccountAdapter):
         """The password-reset link, on ``SITE_URL``."""
         return site_absolute(super().get_reset_password_from_key_url(key))
 
+    def send_password_reset_mail(self, user: Any, email: str, context: dict[str, Any]) -> None:
+        """The reset link also carries the address it is mailed to, signed, so that
+        completing the reset proves that address (:mod:`masthead.accounts.reset_proof`)."""
+        from masthead.accounts.reset_proof import with_address
+
+        url = context.get("password_reset_url")
+        if url and getattr(user, "pk", None):
+            context = {**context, "password_reset_url": with_address(url, user.pk, email)}
+        super().send_password_reset_mail(user, email, context)
+
     def pre_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> Any:
         """Sign in with the user row as it is now: proving an address may have just
         discarded the password (:mod:`masthead.accounts.ownership`), and the session
