@@ -4,6 +4,7 @@ paper's voice with links on ``SITE_URL`` (never on the request's Host header).""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,7 +16,13 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.encoding import force_str
 
-from masthead.accounts.display import site_absolute, user_display, user_owns
+from masthead.accounts.display import (
+    receiving_account,
+    site_absolute,
+    user_display,
+    user_owns,
+)
+from masthead.articles.dates import site_time_text
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,9 @@ class MastheadAccountAdapter(DefaultAccountAdapter):
             if isinstance(value, str) and origin and value.startswith(origin + "/"):
                 value = site_absolute(value[len(origin) :])
             fixed[key] = value
+        if isinstance(fixed.get("timestamp"), datetime):
+            # "December 08, 2026 07:12 am IST": the datelines' style, in the site's zone.
+            fixed["timestamp"] = site_time_text(fixed["timestamp"])
         user = fixed.get("user")
         # Greet by name only at an address the account has proven: a confirmation sent
         # to an address someone typed in tells that inbox nothing about the account.
@@ -66,6 +76,10 @@ class MastheadAccountAdapter(DefaultAccountAdapter):
                 "reader_name": user_display(user) if greet else "",
             }
         )
+        if template_prefix == "account/email/email_confirmation" and user is not None:
+            # The inbox must know which account it would join (and that imported
+            # comments follow the address there) to refuse a stranger's request.
+            fixed["account"] = receiving_account(user, email)
         super().send_mail(template_prefix, email, fixed)
 
     def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation: Any) -> str:
@@ -76,6 +90,16 @@ class MastheadAccountAdapter(DefaultAccountAdapter):
         """The password-reset link, on ``SITE_URL``."""
         return site_absolute(super().get_reset_password_from_key_url(key))
 
+    def send_password_reset_mail(self, user: Any, email: str, context: dict[str, Any]) -> None:
+        """The reset link also carries the address it is mailed to, signed, so that
+        completing the reset proves that address (:mod:`masthead.accounts.reset_proof`)."""
+        from masthead.accounts.reset_proof import with_address
+
+        url = context.get("password_reset_url")
+        if url and getattr(user, "pk", None):
+            context = {**context, "password_reset_url": with_address(url, user.pk, email)}
+        super().send_password_reset_mail(user, email, context)
+
     def pre_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> Any:
         """Sign in with the user row as it is now: proving an address may have just
         discarded the password (:mod:`masthead.accounts.ownership`), and the session
@@ -85,11 +109,18 @@ class MastheadAccountAdapter(DefaultAccountAdapter):
         return super().pre_login(request, user, **kwargs)
 
     def format_email_subject(self, subject: str) -> str:
-        """``[<paper's name>] subject`` unless ``ACCOUNT_EMAIL_SUBJECT_PREFIX`` is set."""
-        prefix = app_settings.EMAIL_SUBJECT_PREFIX
-        if prefix is None:
-            prefix = f"[{settings.MASTHEAD_SITE_NAME}] "
-        return prefix + force_str(subject)
+        """Every account email's subject names the paper.
+
+        The subject templates under ``account/email/`` already say it in the paper's
+        voice ("Reset your password for <paper>"); a subject that does not (a template
+        allauth adds later) gets `` | <paper>`` after it, as the reply email has. A
+        non-empty ``ACCOUNT_EMAIL_SUBJECT_PREFIX`` still goes in front.
+        """
+        text = force_str(subject)
+        name = settings.MASTHEAD_SITE_NAME
+        if name and name.lower() not in text.lower():
+            text = f"{text} | {name}"
+        return (app_settings.EMAIL_SUBJECT_PREFIX or "") + text
 
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         user = super().save_user(request, user, form, commit=commit)

@@ -36,3 +36,36 @@ def site_absolute(location: str) -> str:
     base = urlsplit(settings.SITE_URL)
     path = base.path.rstrip("/") + (parts.path or "/")
     return urlunsplit((base.scheme, base.netloc, path, parts.query, parts.fragment))
+
+
+def mask_email(email: str) -> str:
+    """``mary@evil.example`` → ``m•••y@evil.example``: enough for the owner to recognise
+    their own address, too little to hand it to a stranger."""
+    local, _, domain = email.partition("@")
+    if not local:
+        return email
+    hidden = local[0] + "•••" + (local[-1] if len(local) > 1 else "")
+    return f"{hidden}@{domain}" if domain else hidden
+
+
+def receiving_account(user: Any, email: str) -> dict[str, str]:
+    """Which account a confirmation of ``email`` adds it to, as the inbox may be told.
+
+    ``name`` is the account's display name (empty without one); ``address`` its primary
+    verified address, masked (:func:`mask_email`), or empty when that is ``email`` itself
+    (a sign-up confirming its own address) or there is none.
+    """
+    from allauth.account.models import EmailAddress
+
+    if not getattr(user, "pk", None):
+        return {"name": "", "address": ""}
+    profile = getattr(user, "profile", None)
+    name = getattr(profile, "display_name", "") if profile is not None else ""
+    primary = (
+        EmailAddress.objects.filter(user_id=user.pk, verified=True)
+        .exclude(email__iexact=email)
+        .order_by("-primary", "pk")
+        .values_list("email", flat=True)
+        .first()
+    )
+    return {"name": name, "address": mask_email(primary) if primary else ""}

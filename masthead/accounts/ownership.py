@@ -7,6 +7,12 @@ Two rules keep an unverified address from becoming a way into someone else's acc
   (:func:`release_unproven_claims`): an account that has no verified address at all is
   replaced (deleted, it could never sign in), any other account just loses the
   unverified address. The new sign-up then sends its confirmation email as usual.
+* **A password reset proves the address its link went to.** Completing a reset through
+  the emailed link marks that one address verified (:func:`prove_by_password_reset`),
+  unless another account has it verified. Other accounts' unverified claims on it are
+  released as for any proof. When it is the account's first proven address, the new
+  password stays (the address's owner just chose it) but every session ends and the
+  display name is cleared, as below.
 * **Proving an address hands over a clean account.** When an address is verified (by
   the emailed link or by a sign-in code) on an account that had no verified address
   until now, and the proof does not come from the browser session that signed the
@@ -125,15 +131,17 @@ def release_unproven_claims(email: str, *, keep_user_id: int | None = None) -> i
     return changed
 
 
-def discard_credentials(user: Any) -> None:
+def discard_credentials(user: Any, *, keep_password: bool = False) -> None:
     """Make ``user``'s password unusable, end all of its sessions and clear its display
-    name: nothing chosen by whoever created the account survives."""
+    name: nothing chosen by whoever created the account survives. ``keep_password``
+    keeps a password the address's owner has just chosen (a password reset)."""
     from allauth.usersessions.models import UserSession
 
     from masthead.accounts.services import get_profile
 
-    user.set_unusable_password()
-    user.save(update_fields=["password"])
+    if not keep_password:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
     for session in UserSession.objects.filter(user=user):
         session.end()
     profile = get_profile(user)
@@ -162,4 +170,37 @@ def secure_proven_account(request: HttpRequest | None, email_address: Any) -> bo
     discard_credentials(user)
     if request is not None and hasattr(request, "_messages"):
         messages.info(request, DISCARDED_NOTICE)
+    return True
+
+
+def prove_by_password_reset(email: str, user: Any) -> bool:
+    """``user`` has just set a new password through a reset link mailed to ``email``:
+    mark that address verified on ``user`` (module docs). Returns True when it did.
+
+    Nothing happens when the account does not hold the address, when it is already
+    verified there, or when another account has it verified.
+    """
+    from allauth.account.models import EmailAddress
+
+    with transaction.atomic():
+        row = EmailAddress.objects.filter(user=user, email__iexact=email).first()
+        if row is None and user.email.lower() == email.lower():
+            row = EmailAddress(user=user, email=user.email, primary=True, verified=False)
+        if row is None or row.verified:
+            return False
+        if (
+            EmailAddress.objects.filter(email__iexact=email, verified=True)
+            .exclude(user=user)
+            .exists()
+        ):
+            return False
+        first_proof = not _has_verified_address(user.pk)
+        release_unproven_claims(row.email, keep_user_id=user.pk)
+        row.verified = True
+        if first_proof and not EmailAddress.objects.filter(user=user, primary=True).exists():
+            row.primary = True
+        row.save()
+        if first_proof:
+            discard_credentials(user, keep_password=True)
+    log.info("password reset proved %s for account %s", email, user.pk)
     return True

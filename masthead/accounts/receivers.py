@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from allauth.account.signals import email_confirmed, user_signed_up
+from allauth.account.signals import email_confirmed, password_reset, user_signed_up
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -49,3 +49,16 @@ def secure_proven_account(
     :func:`masthead.accounts.ownership.secure_proven_account`."""
     if email_address is not None:
         ownership.secure_proven_account(request, email_address)
+
+
+@receiver(password_reset, dispatch_uid="masthead_reset_proves_address")
+def reset_proves_address(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
+    """The emailed reset link proves the address it went to: see
+    :func:`masthead.accounts.ownership.prove_by_password_reset`."""
+    from masthead.accounts.reset_proof import take_address
+
+    if user is None:
+        return
+    email = take_address(request, user.pk)
+    if email:
+        ownership.prove_by_password_reset(email, user)

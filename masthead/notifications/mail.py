@@ -155,10 +155,16 @@ def reply_message(
         }
         for n in rows
     ]
+    # Count people, not replies: one reader answering twice is one person.
+    repliers = {
+        (n.reply.author_id,) if n.reply.author_id else ("name", n.reply.author_name.strip().lower())
+        for n in rows
+    }
     context = {
         "user": user,
         "items": items,
         "count": len(items),
+        "people": len(repliers),
         "site_name": settings.MASTHEAD_SITE_NAME,
         "mine_url": settings.SITE_URL + reverse("comments:mine") + "#replies",
         "unsubscribe_url": unsubscribe,

@@ -88,18 +88,40 @@ def test_signup_confirmation_speaks_as_the_paper_with_site_url_links(hostile_hos
     assert "/accounts/confirm-email/" in links(message)[0]
 
 
-def test_adding_an_address_does_not_name_the_account_to_the_address(hostile_host, reader2):
-    client = Client()
-    client.post("/accounts/login/", {"login": reader2.email, "password": PASSWORD})
-    client.post("/accounts/reauthenticate/", {"password": PASSWORD}, **hostile_host)
-    client.post(
-        "/accounts/email/", {"email": "victim@example.org", "action_add": ""}, **hostile_host
-    )
+def add_address(client: Client, user, address: str, **extra):  # noqa: ANN001, ANN201
+    client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD}, **extra)
+    return client.post("/accounts/email/", {"email": address, "action_add": ""}, **extra)
+
+
+def test_adding_an_address_names_the_receiving_account_masked(hostile_host, reader2):
+    """The inbox is told which account it would join (display name, masked primary
+    address) and that imported comments follow, but never the full address or user
+    name, and is told to ignore the mail if it was not them."""
+    reader2.profile.display_name = "Nadia K"
+    reader2.profile.save()
+    add_address(Client(), reader2, "victim@example.org", **hostile_host)
     message = mail.outbox[-1]
     assert message.to == ["victim@example.org"]
     assert_on_site(message)
     assert "reader2" not in message.body
-    assert "nadia" not in message.body  # nor anything else about the account
+    assert "nadia@example.org" not in message.body
+    assert "Nadia K, the account with the address n•••a@example.org" in message.body
+    assert "imported for this address" in message.body
+    assert "move to that account" in message.body
+    assert "If it was not you, ignore this email" in message.body
+    assert not message.body.startswith("Hello Nadia")  # the inbox is not greeted as her
+
+
+def test_confirm_page_names_the_receiving_account(hostile_host, reader2):
+    client = Client()
+    add_address(client, reader2, "victim@example.org", **hostile_host)
+    link = next(url for url in links(mail.outbox[-1]) if "/confirm-email/" in url)
+    page = Client().get(link[len(SITE_URL) :], **hostile_host).content.decode()
+    assert "the account with the address <strong>n•••a@example.org</strong>" in page
+    assert "nadia@example.org" not in page
+    assert "comments imported for this address" in page
+    assert "no comments move" in page
 
 
 def test_password_reset_link_uses_site_url(hostile_host, reader2):

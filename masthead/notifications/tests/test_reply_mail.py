@@ -67,7 +67,8 @@ def test_opted_in_member_gets_one_email_per_window(
     later = timezone.now() + timedelta(hours=settings.MASTHEAD_REPLY_EMAIL_HOURS, minutes=1)
     assert send_reply_digest(alice.pk, now=later).sent == 2
     assert len(mail.outbox) == 2
-    assert "2 new replies" in mail.outbox[1].subject
+    assert mail.outbox[1].subject.startswith("2 people replied to your comments | ")
+    assert "2 people replied to your comments on" in mail.outbox[1].body
     assert "Second reply, waits." in mail.outbox[1].body
     assert "First reply" not in mail.outbox[1].body
     much_later = later + timedelta(hours=settings.MASTHEAD_REPLY_EMAIL_HOURS + 1)
@@ -184,3 +185,30 @@ def test_replies_waiting_for_the_window_queue_a_deferred_task(alice, bob, story,
     last = ReplyMailPreference.objects.get(user=alice).last_sent_at
     expected = last + timedelta(hours=settings.MASTHEAD_REPLY_EMAIL_HOURS)
     assert queued.task.run_after == expected
+
+
+def test_digest_counts_people_not_replies(
+    alice, bob, carl, story, thread, django_capture_on_commit_callbacks
+):
+    """One reader answering three times is one person; two readers are two people."""
+    site = settings.MASTHEAD_SITE_NAME
+    services.set_email_replies(alice, True)
+    reply(bob, story, thread, "Opening reply, mailed at once.", django_capture_on_commit_callbacks)
+    assert mail.outbox[0].subject == f"Bob replied to your comment | {site}"
+    assert mail.outbox[0].body.startswith(f"Bob replied to your comment on {site}.")
+    reply(bob, story, thread, "Bob again.", django_capture_on_commit_callbacks)
+    reply(bob, story, thread, "Bob a third time.", django_capture_on_commit_callbacks)
+    later = timezone.now() + timedelta(hours=settings.MASTHEAD_REPLY_EMAIL_HOURS, minutes=1)
+    assert send_reply_digest(alice.pk, now=later).sent == 2
+    one_person = mail.outbox[1]
+    assert one_person.subject == f"Bob replied 2 times to your comments | {site}"
+    assert f"Bob replied 2 times to your comments on {site}." in one_person.body
+    assert "people" not in one_person.subject + one_person.body.split("\n")[0]
+    reply(bob, story, thread, "Bob once more.", django_capture_on_commit_callbacks)
+    reply(carl, story, thread, "Carl joins in.", django_capture_on_commit_callbacks)
+    reply(bob, story, thread, "Bob answers Carl.", django_capture_on_commit_callbacks)
+    much_later = later + timedelta(hours=settings.MASTHEAD_REPLY_EMAIL_HOURS, minutes=1)
+    assert send_reply_digest(alice.pk, now=much_later).sent == 3
+    two_people = mail.outbox[2]
+    assert two_people.subject == f"2 people replied to your comments | {site}"
+    assert f"2 people replied to your comments on {site} (3 replies)." in two_people.body
