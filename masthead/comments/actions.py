@@ -72,6 +72,8 @@ class PostResult:
         body: the text to put back into the form when the writer must change it.
         duplicate: True when a double submit returned the earlier comment.
         notes: extra remarks (e.g. hidden characters were removed).
+        retry_after: seconds to wait when refused only for posting too fast or over the
+            day's cap (answered 429 with ``Retry-After``); None otherwise.
     """
 
     comment: Comment | None
@@ -82,6 +84,7 @@ class PostResult:
     body: str = ""
     duplicate: bool = False
     notes: list[str] = field(default_factory=list)
+    retry_after: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -90,9 +93,12 @@ class PostResult:
 
     @property
     def http_status(self) -> int:
-        """201 new, 200 duplicate/edit, 202 pending, 422 guidelines refused, 400/403 invalid."""
+        """201 new, 200 duplicate/edit, 202 pending, 429 too fast, 422 guidelines refused,
+        400/403 invalid."""
         if self.status == INVALID:
             return _CODE_STATUS.get(self.code, 400)
+        if self.status == REJECTED and self.retry_after is not None:
+            return 429
         if self.status == REJECTED:
             return 422
         if self.status == PENDING:
@@ -207,6 +213,22 @@ def _refused_for_rate(verdict: Verdict) -> bool:
     return bool(reasons) and reasons <= _RATE_REASONS
 
 
+def _retry_after(verdict: Verdict) -> int | None:
+    """Seconds to wait when ``verdict`` refused a post only for its rate, else None.
+
+    Too fast: the rule's ``wait_seconds``; over the day's cap: until local midnight.
+    """
+    if not _refused_for_rate(verdict):
+        return None
+    for result in verdict.results:
+        wait = result.details.get("wait_seconds")
+        if wait:
+            return max(1, int(wait))
+    now = timezone.localtime()
+    midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(1, int((midnight - now).total_seconds()))
+
+
 def _status_for(verdict: Verdict) -> str:
     return {Decision.PUBLISH: PUBLISHED, Decision.HOLD: PENDING}.get(verdict.decision, REJECTED)
 
@@ -317,6 +339,7 @@ def post_comment(
                 body=text,
                 notes=notes,
                 duplicate=True,
+                retry_after=_retry_after(verdict),
             )
     elif same is not None:
         return _result_for_existing(same, notes)
@@ -335,6 +358,7 @@ def post_comment(
             message=_message_for(REJECTED, verdict),
             body=text,
             notes=notes,
+            retry_after=_retry_after(verdict),
         )
     comment = Comment(
         story=story,

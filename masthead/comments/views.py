@@ -3,8 +3,10 @@
 Every POST is CSRF-protected by Django's middleware. Each view answers HTML (a
 redirect back to the thread on success; the story page re-rendered with the
 writer's text and the message on failure) or JSON when the request asks for it
-(``Accept: application/json`` or ``X-Requested-With: fetch``, sent by
-``static/js/comments.js``).
+(:func:`masthead.core.json_api.wants_json`: ``Accept: application/json``, any
+``X-Requested-With`` or ``Sec-Fetch-Dest: empty``; ``static/js/comments.js`` sends the
+first two). Every JSON error body carries ``{"ok": false, "code", "message"}``, the same
+shape the JSON error middleware gives the errors raised around these views.
 """
 
 from __future__ import annotations
@@ -28,14 +30,7 @@ from masthead.comments.models import Comment, CommentStatus
 from masthead.comments.services import Node
 from masthead.comments.templatetags.comment_tags import comment_nonce, login_url_for
 from masthead.core.ids import parse_id
-
-
-def wants_json(request: HttpRequest) -> bool:
-    """True for the JavaScript enhancement's fetch requests."""
-    return (
-        "application/json" in request.headers.get("Accept", "")
-        or request.headers.get("X-Requested-With") == "fetch"
-    )
+from masthead.core.json_api import error_body, json_error, wants_json
 
 
 def _story_url(request: HttpRequest, story: StoryPage) -> str:
@@ -51,9 +46,8 @@ def _live_story(story_id: int) -> StoryPage:
 def _need_login(request: HttpRequest, story: StoryPage) -> HttpResponse:
     login_url = login_url_for(_story_url(request, story))
     if wants_json(request):
-        return JsonResponse(
-            {"status": "login", "message": "Please sign in to comment.", "login_url": login_url},
-            status=401,
+        return json_error(
+            401, "Please sign in to comment.", code="login", status="login", login_url=login_url
         )
     return redirect(login_url)
 
@@ -82,20 +76,38 @@ def _render_story(
     return TemplateResponse(request, story.get_template(request), context, status=status)
 
 
+def _with_retry_after(response: HttpResponse, retry_after: int | None) -> HttpResponse:
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _post_payload(result: actions.PostResult, **extra: Any) -> dict[str, Any]:
+    """JSON for a post or edit: a success's ``status``, or the common error body."""
+    if result.ok:
+        return {
+            "ok": True,
+            "status": result.status,
+            "message": result.full_message,
+            "code": result.code,
+            **extra,
+        }
+    code = result.code or ("rate_limited" if result.retry_after is not None else result.status)
+    return error_body(result.http_status, result.full_message, code, status=result.status, **extra)
+
+
 def _respond(
     request: HttpRequest, story: StoryPage, result: actions.PostResult, parent: Comment | None
 ) -> HttpResponse:
     story_url = _story_url(request, story)
     if wants_json(request):
-        payload: dict[str, Any] = {
-            "status": result.status,
-            "message": result.full_message,
-            "code": result.code,
-            "duplicate": result.duplicate,
-            "body": result.body,
-            "nonce": comment_nonce(),
-            "reasons": [str(r) for r in result.verdict.reasons] if result.verdict else [],
-        }
+        payload = _post_payload(
+            result,
+            duplicate=result.duplicate,
+            body=result.body,
+            nonce=comment_nonce(),
+            reasons=[str(r) for r in result.verdict.reasons] if result.verdict else [],
+        )
         if result.ok and result.comment is not None:
             payload["comment"] = {
                 "id": result.comment.pk,
@@ -103,7 +115,10 @@ def _respond(
                 "url": f"{story_url}#comment-{result.comment.pk}",
                 "html": _comment_html(request, result.comment),
             }
-        return JsonResponse(payload, status=result.http_status)
+        response = JsonResponse(payload, status=result.http_status)
+        if not result.ok:
+            response["Cache-Control"] = "no-store"
+        return _with_retry_after(response, result.retry_after)
     if result.ok and result.comment is not None:
         level = messages.SUCCESS if result.status == actions.PUBLISHED else messages.INFO
         messages.add_message(request, level, result.full_message)
@@ -114,7 +129,9 @@ def _respond(
         "parent_id": parent.pk if parent is not None and result.code != "bad_parent" else None,
         "status": result.status,
     }
-    return _render_story(request, story, form_state, result.http_status)
+    return _with_retry_after(
+        _render_story(request, story, form_state, result.http_status), result.retry_after
+    )
 
 
 @require_POST
@@ -182,12 +199,7 @@ def edit(request: HttpRequest, comment_id: int) -> HttpResponse:
         request.user, comment, CommentForm(request.POST).data.get("body", "")
     )
     if wants_json(request):
-        payload = {
-            "status": result.status,
-            "message": result.full_message,
-            "code": result.code,
-            "body": result.body,
-        }
+        payload = _post_payload(result, body=result.body)
         if result.ok and result.comment is not None:
             payload["comment"] = {"id": comment.pk, "html": _comment_html(request, result.comment)}
         return JsonResponse(payload, status=200 if result.ok else result.http_status)
@@ -219,7 +231,9 @@ def delete(request: HttpRequest, comment_id: int) -> HttpResponse:
         return render(request, "comments/delete.html", {"comment": comment, "story_url": story_url})
     result = actions.delete_own_comment(request.user, comment)
     if wants_json(request):
-        return JsonResponse({"ok": result.ok, "message": result.message}, status=result.http_status)
+        if not result.ok:
+            return json_error(result.http_status, result.message)
+        return JsonResponse({"ok": True, "message": result.message}, status=result.http_status)
     messages.success(request, result.message)
     return redirect(f"{story_url}#comment-{comment.pk}")
 
@@ -237,8 +251,10 @@ def react(request: HttpRequest, comment_id: int) -> HttpResponse:
     else:
         result = actions.react(request.user, comment, value)
     if wants_json(request):
+        if not result.ok:
+            return json_error(result.http_status, result.message, **result.data)
         return JsonResponse(
-            {"ok": result.ok, "message": result.message, **result.data}, status=result.http_status
+            {"ok": True, "message": result.message, **result.data}, status=result.http_status
         )
     if not result.ok:
         return render(
@@ -274,9 +290,9 @@ def report(request: HttpRequest, comment_id: int) -> HttpResponse:
             )
             result = actions.ActionResult(False, message, 400)
         if wants_json(request):
-            return JsonResponse(
-                {"ok": result.ok, "message": result.message}, status=result.http_status
-            )
+            if not result.ok:
+                return json_error(result.http_status, result.message)
+            return JsonResponse({"ok": True, "message": result.message}, status=result.http_status)
         if result.ok:
             messages.success(request, result.message)
             return redirect(f"{story_url}#comment-{comment.pk}")

@@ -6,7 +6,8 @@ apps call ``/meter.json`` and the save, reaction and comment endpoints with
 views (an unknown id's 404, ``require_POST``'s 405, ``login_required``'s redirect, a
 rate limiter's 429) come back as Django's HTML pages, which a script cannot read.
 :class:`JsonErrorMiddleware` turns every non-JSON error answer of those endpoints into
-``{"ok": false, "status": "error", "code", "message", "error"}`` with the same status
+``{"ok": false, "status": "error", "code", "message", "error"}``
+(:func:`masthead.core.json_api.json_error`) with the same status
 code (and the ``Allow`` / ``Retry-After`` headers kept), in one place instead of in
 every view. A failed CSRF check is answered by :func:`masthead.core.views.csrf_failure`,
 which uses :func:`json_error` for the same clients.
@@ -15,11 +16,14 @@ which uses :func:`json_error` for the same clients.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
+
+from masthead.core.json_api import json_error, wants_json
+
+__all__ = ["JSON_ERROR_VIEWS", "JsonErrorMiddleware", "json_error", "wants_json"]
 
 # URL names (``namespace:name``) whose error answers are JSON for script clients.
 JSON_ERROR_VIEWS = frozenset(
@@ -36,53 +40,7 @@ JSON_ERROR_VIEWS = frozenset(
     }
 )
 
-# Short machine codes and reader-facing messages by status.
-_ERRORS: dict[int, tuple[str, str]] = {
-    400: ("bad_request", "The request was not understood."),
-    401: ("login", "Please sign in first."),
-    403: ("forbidden", "You may not do that."),
-    404: ("not_found", "Not found: the story or comment may have been removed."),
-    405: ("method_not_allowed", "This address does not take that kind of request."),
-    413: ("too_large", "The request is too large."),
-    429: ("rate_limited", "Too many requests; please wait a moment and try again."),
-}
 _KEPT_HEADERS = ("Allow", "Retry-After")
-
-
-def wants_json(request: HttpRequest) -> bool:
-    """True when a script or app made the request and reads JSON back.
-
-    ``Accept: application/json``, an ``X-Requested-With`` header (``fetch`` from our
-    scripts, ``XMLHttpRequest`` from libraries), or a browser's
-    ``Sec-Fetch-Dest: empty`` (set on every ``fetch()``/XHR, never on a navigation).
-    """
-    headers = request.headers
-    return (
-        "application/json" in headers.get("Accept", "")
-        or bool(headers.get("X-Requested-With"))
-        or headers.get("Sec-Fetch-Dest") == "empty"
-    )
-
-
-def json_error(http_status: int, message: str = "", code: str = "", **extra: Any) -> JsonResponse:
-    """A JSON error answer: ``{"ok": false, "status": "error", "code", "message", "error"}``.
-
-    ``error`` repeats ``message`` for clients written against the reading list's
-    earlier error shape; ``extra`` adds (or overrides) keys. Never cached.
-    """
-    default_code, default_message = _ERRORS.get(http_status, ("error", "Something went wrong."))
-    message = message or default_message
-    body = {
-        "ok": False,
-        "status": "error",
-        "code": code or default_code,
-        "message": message,
-        "error": message,
-        **extra,
-    }
-    response = JsonResponse(body, status=http_status)
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def _is_json(response: HttpResponse) -> bool:

@@ -19,7 +19,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     ``reason`` (Django's) is not shown to readers. The response is never cached
     (rendered for this request only; Django marks CSRF failures as such).
     """
-    from masthead.core.json_errors import json_error, wants_json
+    from masthead.core.json_api import json_error, wants_json
 
     if wants_json(request):  # a script's fetch: a body it can read, same status
         return json_error(

@@ -5,11 +5,15 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from masthead.metering.services import request_meter_state
 
 
+# Read-only and changes nothing, so no CSRF check: a POST gets 405 with ``Allow`` (from
+# ``require_safe``) rather than a misleading 403 for a missing token.
+@csrf_exempt
 @require_safe
 @never_cache
 def meter_json(request: HttpRequest) -> JsonResponse:

@@ -2,7 +2,9 @@
 GET /saved/add/ asks the signed-in reader to confirm with a POST.
 
 Plain form posts that redirect back (no JavaScript needed); a request with
-``Accept: application/json`` (sent by ``static/js/save-story.js``) gets JSON instead.
+script client (:func:`masthead.core.json_api.wants_json`; ``static/js/save-story.js``
+sends ``Accept: application/json``) gets JSON instead, errors in the common
+``{"ok": false, "code", "message", "error"}`` shape.
 """
 
 from __future__ import annotations
@@ -17,13 +19,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from masthead.core.ids import parse_id
+from masthead.core.json_api import json_error, wants_json
 from masthead.metering.services import decide
 from masthead.readinglist import services
 from masthead.readinglist.services import StoryNotFound
-
-
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
 
 
 def _back(request: HttpRequest, fallback: str) -> str:
@@ -36,8 +35,8 @@ def _back(request: HttpRequest, fallback: str) -> str:
 
 
 def _error(request: HttpRequest, message: str, status: int) -> HttpResponse:
-    if _wants_json(request):
-        return JsonResponse({"ok": False, "error": message}, status=status)
+    if wants_json(request):
+        return json_error(status, message)
     return TemplateResponse(request, "readinglist/error.html", {"message": message}, status=status)
 
 
@@ -59,10 +58,8 @@ def add(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         confirm = reverse("saved-add") + "?" + urlencode({"story_id": story.pk, "next": back})
         login = reverse("account_login") + "?" + urlencode({"next": confirm})
-        if _wants_json(request):
-            return JsonResponse(
-                {"ok": False, "login_url": login, "error": "Sign in to save stories."}, status=401
-            )
+        if wants_json(request):
+            return json_error(401, "Sign in to save stories.", code="login", login_url=login)
         return HttpResponseRedirect(login)
     if request.method != "POST":
         context = {
@@ -72,7 +69,7 @@ def add(request: HttpRequest) -> HttpResponse:
         }
         return TemplateResponse(request, "readinglist/confirm_save.html", context)
     _, created = services.save_story(request.user, story)
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"ok": True, "saved": True, "created": created, "story_id": story.pk})
     return HttpResponseRedirect(back)
 
@@ -86,7 +83,7 @@ def remove(request: HttpRequest) -> HttpResponse:
     if story_id is None:
         return _error(request, "That is not a story id." if raw else "No story was given.", 400)
     removed = services.remove_story(request.user, story_id)
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"ok": True, "saved": False, "removed": removed, "story_id": story_id})
     return HttpResponseRedirect(_back(request, reverse("saved-list")))
 

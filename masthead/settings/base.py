@@ -281,6 +281,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- Wagtail ---------------------------------------------------------------------------
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Site searches a client (member, else address) may run a minute; more get 429. 0: no limit.
+MASTHEAD_SEARCH_RATE_LIMIT = envint("MASTHEAD_SEARCH_RATE_LIMIT", 30)
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif"]
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt", "xlsx", "docx"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False

@@ -101,8 +101,35 @@ def test_a_flood_of_posts_refused_for_rate_leaves_the_queue_usable(
     published = [r for r in answers if r.status_code == 302]
     refused = [r for r in answers if r.status_code != 302]
     # posts more than 3 s apart on a slow machine are published; every other one refused
-    assert len(refused) >= 50 and {r.status_code for r in refused} == {422}
+    # a rate refusal is "too many requests": 429 with how long to wait
+    assert len(refused) >= 50 and {r.status_code for r in refused} == {429}
+    assert all(1 <= int(r["Retry-After"]) <= 3 for r in refused)
     assert "too quickly" in refused[-1].content.decode()
     assert "about the new bus lanes today." in refused[-1].content.decode()  # text kept
     assert Comment.objects.count() == len(published)
+    assert not Comment.objects.filter(status=CommentStatus.REJECTED).exists()
+
+
+def test_forty_rapid_script_posts_answer_429_with_retry_after_and_store_nothing(
+    real_engine, alice, alice_client, story
+):
+    """The same flood from a script client: each refusal is JSON ``{"ok": false,
+    "code": "rate_limited", "message": ...}`` with ``Retry-After``; no rejected rows."""
+    url = reverse("comments:post", args=[story.pk])
+    answers = [
+        alice_client.post(
+            url,
+            {"body": f"Scripted post number {i} about the tram timetable."},
+            headers={"X-Requested-With": "XMLHttpRequest"},
+        )
+        for i in range(40)
+    ]
+    assert answers[0].status_code == 201
+    refused = [r for r in answers if r.status_code not in (201, 202)]
+    assert len(refused) >= 20 and {r.status_code for r in refused} == {429}
+    body = refused[-1].json()
+    assert body["ok"] is False and body["code"] == "rate_limited"
+    assert "too quickly" in body["message"] and "tram timetable" in body["body"]
+    assert int(refused[-1]["Retry-After"]) >= 1
+    assert Comment.objects.count() == len(answers) - len(refused)
     assert not Comment.objects.filter(status=CommentStatus.REJECTED).exists()

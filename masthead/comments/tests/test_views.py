@@ -146,9 +146,11 @@ def test_json_rejection_keeps_body(alice_client, story, engine):
     r = alice_client.post(post_url(story), {"body": "Kya baat hai."}, HTTP_X_REQUESTED_WITH="fetch")
     assert r.status_code == 422
     assert r.json() == {
+        "ok": False,
         "status": "rejected",
         "message": "English, please.",
-        "code": "",
+        "error": "English, please.",
+        "code": "rejected",
         "duplicate": False,
         "body": "Kya baat hai.",
         "nonce": r.json()["nonce"],

@@ -173,3 +173,30 @@ def test_other_pages_keep_their_answers(client, make_story):
     response = client.get("/world/no-such-story/", **ACCEPT)
     assert response.status_code == 404
     assert not response["Content-Type"].startswith("application/json")
+
+
+def test_save_with_xmlhttprequest_gets_the_views_own_message(alice_client):
+    # the view and the middleware use one rule, so the view's message is not replaced
+    response = alice_client.post("/saved/add/", {"story_id": "abc"}, **XHR)
+    data = body(response)
+    assert response.status_code == 400 and data["message"] == "That is not a story id."
+    assert data["error"] == data["message"] and data["code"] == "bad_request"
+    response = alice_client.post("/saved/add/", {"story_id": 987654}, **FETCH_DEST)
+    assert response.status_code == 404 and "no longer published" in body(response)["message"]
+
+
+def test_anonymous_script_save_error_has_the_common_shape(client, make_story):
+    story = make_story()
+    response = client.post("/saved/add/", {"story_id": story.pk}, **XHR)
+    data = body(response)
+    assert response.status_code == 401 and data["code"] == "login" and data["login_url"]
+
+
+def test_meter_json_post_is_405_before_the_csrf_check(alice):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    response = client.post("/meter.json", **ACCEPT)
+    assert response.status_code == 405 and "GET" in response["Allow"]
+    assert body(response)["code"] == "method_not_allowed"
+    assert client.post("/meter.json").status_code == 405
+    assert client.get("/meter.json", **ACCEPT).status_code == 200
