@@ -25,7 +25,20 @@ def _client_key(request: HttpRequest) -> str:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
-    return "ip:" + request.META.get("REMOTE_ADDR", "")
+    return "ip:" + client_ip(request)
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The reader's address as django-allauth's rate limits see it, so one proxy setting
+    (``ALLAUTH_TRUSTED_PROXY_COUNT`` or ``ALLAUTH_TRUSTED_CLIENT_IP_HEADER``, see
+    docs/production.md) serves both; ``REMOTE_ADDR`` when it cannot tell."""
+    from allauth.account.adapter import get_adapter
+    from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except (ImproperlyConfigured, PermissionDenied):
+        return request.META.get("REMOTE_ADDR", "")
 
 
 def seconds_until_allowed(request: HttpRequest) -> int:

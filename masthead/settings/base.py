@@ -219,6 +219,9 @@ SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 if envbool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Proxies in front that append to X-Forwarded-For (1 behind the nginx of docs/production.md):
+# allauth's rate limits and site search then key readers by their own address, not the proxy's.
+ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 
 # --- Accounts (django-allauth) ----------------------------------------------------------
 # Django's and allauth's backends, keeping the signed-in user in the cache for a minute
