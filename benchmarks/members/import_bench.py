@@ -82,18 +82,6 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _ensure_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    name = url.rsplit("/", 1)[1].split("?")[0]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
 def main() -> None:
     """CLI entry point (see module doc)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -115,7 +103,9 @@ def main() -> None:
     size = path.stat().st_size
     print(f"generated {args.rows:,} rows ({size / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f} s")
 
-    _ensure_database(url)
+    from benchmarks.harness import ensure_database
+
+    ensure_database(url)
     import django
 
     django.setup()

@@ -105,18 +105,6 @@ class _BackendCPU:
         return sum(self.last[pid] - self.start[pid] for pid in self.start)
 
 
-def _ensure_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    name = url.rsplit("/", 1)[1].split("?")[0]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
 def _baseline_summary(report: str) -> str:
     """``"bare parse + cleaning 59.6 s, 33.7 MiB"`` from parse_bench's table (or "")."""
     values = {}
@@ -189,7 +177,9 @@ def main() -> None:
             text=True,
         ).stdout
 
-    _ensure_database(url)
+    from benchmarks.harness import ensure_database
+
+    ensure_database(url)
     import django
 
     django.setup()

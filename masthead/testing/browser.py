@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 
@@ -18,3 +20,24 @@ def wagtail_root(transactional_db) -> None:  # noqa: ANN001
     )
     if Page.get_first_root_node() is None:
         Page.add_root(instance=Page(title="Root", slug="root"))
+
+
+def signed_in_context(browser: Any, base_url: str, user: Any, **options: Any) -> Any:
+    """A new Playwright browser context carrying a session cookie of ``user`` for
+    ``base_url`` (as a reader who signed in earlier; no recent authentication)."""
+    from django.conf import settings
+    from django.test import Client
+
+    session = Client()
+    session.force_login(user)
+    context = browser.new_context(**options)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": session.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": base_url,
+            }
+        ]
+    )
+    return context

@@ -8,12 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.core import mail
-from django.test import Client
 
 from masthead.accounts.tests.test_ownership import import_old_comment
-from masthead.testing.browser import wagtail_root  # noqa: F401 - autouse fixture
+from masthead.testing.browser import (
+    signed_in_context,
+    wagtail_root,  # noqa: F401 - autouse fixture
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -120,18 +121,8 @@ def test_a_stolen_session_cannot_add_an_address_without_the_password(
 ):
     from masthead.testing.personas import PASSWORD
 
-    stolen = Client()
-    stolen.force_login(alice)  # a copied session cookie: no recent authentication
-    context = browser.new_context()
-    context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": stolen.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": site,
-            }
-        ]
-    )
+    # a copied session cookie: no recent authentication
+    context = signed_in_context(browser, site, alice)
     page = context.new_page()
     page.goto(site + "/accounts/email/")
     page.fill("input[name=email]", "thief@example.net")

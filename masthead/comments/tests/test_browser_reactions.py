@@ -6,11 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from masthead.comments import actions
 from masthead.comments.models import Comment, Reaction
+from masthead.testing.browser import signed_in_context
 
 from .test_browser_xss import wagtail_root  # noqa: F401 - autouse fixture
 
@@ -18,18 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _page_as(browser, live_server, user):  # noqa: ANN001, ANN202
-    session = Client()
-    session.force_login(user)
-    context = browser.new_context()
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": session.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    context = signed_in_context(browser, live_server.url, user)
     return context.new_page()
 
 

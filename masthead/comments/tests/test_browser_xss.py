@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from masthead.comments.models import Comment
-from masthead.testing.browser import wagtail_root  # noqa: F401 - autouse fixture
+from masthead.testing.browser import (
+    signed_in_context,
+    wagtail_root,  # noqa: F401 - autouse fixture
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,18 +21,7 @@ PAYLOADS = [
 
 
 def test_script_payloads_do_not_run(browser, live_server, alice, story, artifacts_dir):
-    session = Client()
-    session.force_login(alice)
-    context = browser.new_context()
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": session.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    context = signed_in_context(browser, live_server.url, alice)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -70,18 +60,7 @@ def test_form_works_without_javascript_and_keeps_rejected_text(
 ):
     from masthead.moderation.guidelines.base import Decision, ReasonCode
 
-    session = Client()
-    session.force_login(alice)
-    context = browser.new_context(java_script_enabled=False)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": session.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    context = signed_in_context(browser, live_server.url, alice, java_script_enabled=False)
     page = context.new_page()
     page.goto(live_server.url + story.url)
     engine.set(Decision.REJECT, ReasonCode.NOT_ENGLISH, "Please write your comment in English.")

@@ -4,11 +4,12 @@ marking it seen clears the count."""
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from masthead.comments import actions
-from masthead.testing.browser import wagtail_root  # noqa: F401 - autouse fixture
+from masthead.testing.browser import (
+    signed_in_context,
+    wagtail_root,  # noqa: F401 - autouse fixture
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,18 +19,7 @@ def test_reply_shows_in_header_count_and_list(
 ):
     story = make_story("Rains flood the old city")
     top = actions.post_comment(alice, story, "A comment worth answering.").comment
-    session = Client()
-    session.force_login(alice)
-    context = browser.new_context()
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": session.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    context = signed_in_context(browser, live_server.url, alice)
     page = context.new_page()
     page.goto(live_server.url + story.url)
     assert page.locator(".masthead__account .reply-count").count() == 0
