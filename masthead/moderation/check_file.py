@@ -121,6 +121,9 @@ def parse_csv(lines: list[str], name: str) -> list[InputComment]:
     if "text" not in names:
         shown = ", ".join(repr(h) for h in header) or "(nothing)"
         raise InputError(f"{name} has no 'text' column. Its header row is: {shown}.")
+    for column in ("text", "id", "label"):
+        if names.count(column) > 1:
+            raise InputError(f"{name}: the header names the column {column!r} more than once.")
     text_at = names.index("text")
     extra_at = {c: names.index(c) for c in PASSTHROUGH_COLUMNS if c in names}
     out: list[InputComment] = []

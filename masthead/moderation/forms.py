@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from masthead.comments.models import Comment
+from masthead.core.ids import MAX_DB_ID, parse_id
 from masthead.moderation.guidelines.base import ReasonCode
 from masthead.moderation.models import (
     DecisionAction,
@@ -28,14 +29,31 @@ class QueueFilterForm(forms.Form):
         required=False, choices=[("", "Any reason"), *[(c.value, c.value) for c in ReasonCode]]
     )
     author = forms.CharField(required=False, max_length=150, label="Author name")
-    story = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    story = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_DB_ID, widget=forms.HiddenInput
+    )
+
+
+class CommentIdsField(forms.ModelMultipleChoiceField):
+    """Ticked comment ids; a value that cannot be a database id (e.g. past 64 bits) is an
+    invalid choice, not an ``OverflowError`` from the database driver."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value:
+            if parse_id(pk) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
 
 
 class BulkActionForm(forms.Form):
     """POST: approve or reject the ticked comments."""
 
     action = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
-    ids = forms.ModelMultipleChoiceField(
+    ids = CommentIdsField(
         queryset=Comment.objects.all(),
         error_messages={"required": "Tick at least one comment first."},
     )
@@ -88,6 +106,16 @@ class WordForm(forms.Form):
     word = forms.CharField(max_length=MAX_WORD_LENGTH)
     kind = forms.ChoiceField(choices=WordKind.choices)
     reason = forms.CharField(required=False, max_length=REASON_MAX)
+
+    def clean_word(self) -> str:
+        """At least two characters with a letter or digit among them: a one-letter entry
+        ("a") would refuse nearly every comment, and punctuation alone never matches."""
+        word = self.cleaned_data["word"].strip()
+        if len(word) < 2:
+            raise forms.ValidationError("A listed word needs at least two characters.")
+        if not any(ch.isalnum() for ch in word):
+            raise forms.ValidationError("A listed word needs at least one letter or digit.")
+        return word
 
 
 class ThresholdsForm(forms.ModelForm):

@@ -201,6 +201,17 @@ class ModerationSettings(BaseSiteSetting):
         ),
     ]
 
+    def clean(self) -> None:
+        """The hold score must be below the reject score, or nothing could ever be held."""
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        hold, reject = self.abuse_hold_score, self.abuse_reject_score
+        if hold is not None and reject is not None and hold >= reject:
+            raise ValidationError(
+                {"abuse_hold_score": "The hold score must be below the reject score."}
+            )
+
     #: Fields shown and edited on the moderation queue's thresholds page and logged.
     THRESHOLD_FIELDS = (
         "abuse_reject_score",

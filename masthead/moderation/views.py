@@ -241,7 +241,9 @@ def member(request: HttpRequest, user_id: int) -> HttpResponse:
     user = get_object_or_404(get_user_model(), pk=user_id)
     form = MemberActionForm(request.POST or None)
     if request.method == "POST":
-        if form.is_valid():
+        if form.is_valid() and (user.is_staff or user.is_superuser):
+            form.add_error(None, "Staff accounts are not moderated here; change them in Users.")
+        elif form.is_valid():
             data = form.cleaned_data
             action, reason = data["action"], data["reason"]
             try:

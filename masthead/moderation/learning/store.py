@@ -275,6 +275,9 @@ def read_decisions_csv(data: bytes) -> tuple[list[tuple[str, str]], list[str]]:
     names = [h.strip().lower() for h in header]
     if "text" not in names or "label" not in names:
         return [], [f"line 1: the header must name the columns text and label (found {header})."]
+    twice = sorted({n for n in ("text", "label") if names.count(n) > 1})
+    if twice:
+        return [], [f"line 1: the header names the column {' and '.join(twice)} more than once."]
     ti, li = names.index("text"), names.index("label")
     rows: list[tuple[str, str]] = []
     errors: list[str] = []

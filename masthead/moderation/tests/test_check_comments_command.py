@@ -133,6 +133,14 @@ def test_csv_without_text_column(tmp_path: Path, fake_batch: Any) -> None:
     assert fake_batch == []
 
 
+def test_csv_with_a_repeated_text_column(tmp_path: Path, fake_batch: Any) -> None:
+    path = tmp_path / "twice.csv"
+    path.write_text("text,text\nFirst text.,Second text.\n", "utf-8")
+    with pytest.raises(CommandError, match="'text' more than once"):
+        run(str(path))
+    assert fake_batch == []
+
+
 def test_empty_csv(tmp_path: Path, fake_batch: Any) -> None:
     path = tmp_path / "empty.csv"
     path.write_text("", "utf-8")

@@ -155,6 +155,11 @@ def test_import_decisions_bad_rows_by_line_and_nothing_written(tmp_path: Path, c
         ("", "line 1: the file is empty"),
         ("words,kind\na,b\n", "header must name the columns text and label"),
         ("text,label\n", "no decisions"),
+        (
+            "text,text,label\nFirst text here is fine.,Second text you idiot,abusive\n",
+            "names the column text more than once",
+        ),
+        ("text,label,label\nA fine point.,acceptable,abusive\n", "column label more than once"),
     ],
 )
 def test_import_decisions_unusable_files(tmp_path: Path, content: str, message: str) -> None:
